@@ -1,0 +1,487 @@
+"""codec-lab sandbox harness: the only program a sandbox container runs.
+
+Protocol (see src/sandbox/protocol.ts for the orchestrator side):
+  stdin  <- one uncompressed tar: job.json, codec.py, and the mode's inputs
+            (encode: frames.bgr; decode: enc/NNNNNN.bin + enc/NNNNNN.json)
+  stdout -> one uncompressed tar: result.json plus the outputs
+            (encode: run<R>/NNNNNN.bin + run<R>/NNNNNN.json; decode: frames.bgr)
+  stderr -> harness diagnostics only (the codec's own output goes to a capped pipe)
+
+The harness imports numpy and cv2 before the job arrives, so a pre-started container
+answers in milliseconds. Each codec run happens in a forked child: a fresh module,
+a fresh `state`, its stdout/stderr captured and capped, killed with SIGKILL at the
+deadline. Nothing the child says is trusted: it is parsed with caps and the
+orchestrator recomputes every metric from the bytes it gets back.
+"""
+
+import ctypes
+import io
+import json
+import os
+import select
+import signal
+import struct
+import sys
+import tarfile
+import time
+import traceback
+
+import numpy  # noqa: F401  (pre-imported so forked runs start warm)
+import cv2  # noqa: F401
+
+import validator
+
+PROTOCOL_VERSION = 1
+IDLE_TIMEOUT_S = float(os.environ.get("CODEC_LAB_IDLE_TIMEOUT_S", "600"))
+MAX_INPUT_BYTES = 1 << 30
+LOG_CAP_BYTES = 64 * 1024
+RECORD_HEADER = struct.Struct("!BIQ")  # kind, index, payload length
+
+# Records a child sends to the parent on its result pipe.
+REC_BITSTREAM, REC_METADATA, REC_FRAME, REC_JSON, REC_FAILURE, REC_DONE = 1, 2, 3, 4, 5, 6
+
+
+def log(message):
+    sys.stderr.write("[harness] %s\n" % message)
+    sys.stderr.flush()
+
+
+def make_undumpable():
+    # Stops a codec (same uid) from opening /proc/<harness>/fd or ptrace-ing the parent.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_DUMPABLE = 4
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except OSError as error:
+        log("prctl(PR_SET_DUMPABLE) failed: %s" % error)
+
+
+def read_job():
+    ready, _, _ = select.select([0], [], [], IDLE_TIMEOUT_S)
+    if not ready:
+        log("no job within %.0f s; exiting" % IDLE_TIMEOUT_S)
+        sys.exit(3)
+    chunks, total = [], 0
+    while True:
+        chunk = os.read(0, 1 << 20)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > MAX_INPUT_BYTES:
+            log("input over %d bytes" % MAX_INPUT_BYTES)
+            sys.exit(4)
+        chunks.append(chunk)
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(b"".join(chunks)), mode="r:") as archive:
+        for member in archive:
+            if member.isfile():
+                files[member.name] = archive.extractfile(member).read()
+    return json.loads(files.pop("job.json")), files
+
+
+# ---------------------------------------------------------------- child side
+
+
+class ChildFailure(Exception):
+    def __init__(self, category, message, tb=None):
+        Exception.__init__(self, message)
+        self.category = category
+        self.message = message
+        self.tb = tb
+
+
+def send(fd, kind, index, payload):
+    data = RECORD_HEADER.pack(kind, index, len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def codec_traceback():
+    return traceback.format_exc(limit=-12)[-8000:]
+
+
+def load_codec(source):
+    import linecache
+    import types
+
+    text = source.decode("utf-8", errors="replace")
+    linecache.cache["codec.py"] = (len(text), None, text.splitlines(True), "codec.py")
+    module = types.ModuleType("codec")
+    module.__file__ = "codec.py"
+    sys.modules["codec"] = module
+    try:
+        code = compile(text, "codec.py", "exec")
+    except SyntaxError as error:
+        raise ChildFailure("syntax_errors", "SyntaxError: %s (line %s)" % (error.msg, error.lineno))
+    exec(code, module.__dict__)
+    return module
+
+
+def require_function(module, name):
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise ChildFailure("missing_function", "the codec does not define %s()" % name)
+    return function
+
+
+def make_config(job, index, state):
+    return {
+        "quality": float(job["quality"]),
+        "frame_index": index,
+        "width": int(job["width"]),
+        "height": int(job["height"]),
+        "fps": float(job["fps"]),
+        "state": state,
+    }
+
+
+def canonical_json(value):
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def run_encode(job, files, out_fd):
+    width, height, count = int(job["width"]), int(job["height"]), int(job["frames"])
+    raw = files["frames.bgr"]
+    frame_bytes = width * height * 3
+    if len(raw) != frame_bytes * count:
+        raise ChildFailure("sandbox_error", "frames.bgr has %d bytes, expected %d" % (len(raw), frame_bytes * count))
+    max_bitstream = int(job["max_bitstream_bytes"])
+    compress = require_function(load_codec(files["codec.py"]), "compress_video_frame")
+    state = {}
+    for index in range(count):
+        frame = numpy.frombuffer(raw, dtype=numpy.uint8, count=frame_bytes, offset=index * frame_bytes)
+        frame = frame.reshape(height, width, 3).copy()
+        result = compress(frame, make_config(job, index, state))
+        if not isinstance(result, dict):
+            raise ChildFailure(
+                "return_format_error",
+                "compress_video_frame returned %s for frame %d; return a dict {'compressed': bytes, 'metadata': dict}"
+                % (type(result).__name__, index),
+            )
+        missing = [key for key in ("compressed", "metadata") if key not in result]
+        if missing:
+            raise ChildFailure(
+                "return_format_error",
+                "compress_video_frame's dict for frame %d lacks %s; return {'compressed': bytes, 'metadata': dict}"
+                % (index, ", ".join(repr(k) for k in missing)),
+            )
+        compressed, metadata = result["compressed"], result["metadata"]
+        if not isinstance(compressed, (bytes, bytearray)):
+            raise ChildFailure(
+                "return_format_error",
+                "'compressed' for frame %d is %s; it must be bytes (use array.tobytes())"
+                % (index, type(compressed).__name__),
+            )
+        if len(compressed) > max_bitstream:
+            raise ChildFailure(
+                "return_format_error",
+                "'compressed' for frame %d is %d bytes, over the cap of %d bytes (the raw frame is %d bytes)"
+                % (index, len(compressed), max_bitstream, frame_bytes),
+            )
+        if not isinstance(metadata, dict):
+            raise ChildFailure(
+                "return_format_error",
+                "'metadata' for frame %d is %s; it must be a dict" % (index, type(metadata).__name__),
+            )
+        try:
+            metadata_json = canonical_json(metadata)
+        except (TypeError, ValueError) as error:
+            raise ChildFailure(
+                "return_format_error",
+                "'metadata' for frame %d is not JSON-serialisable (%s); use plain ints, floats, strings, lists and dicts"
+                % (index, error),
+            )
+        if len(metadata_json) > max_bitstream:
+            raise ChildFailure(
+                "return_format_error",
+                "'metadata' for frame %d is %d bytes as JSON, over the cap of %d bytes"
+                % (index, len(metadata_json), max_bitstream),
+            )
+        send(out_fd, REC_BITSTREAM, index, bytes(compressed))
+        send(out_fd, REC_METADATA, index, metadata_json)
+
+
+def run_decode(job, files, out_fd):
+    width, height, count = int(job["width"]), int(job["height"]), int(job["frames"])
+    decompress = require_function(load_codec(files["codec.py"]), "decompress_video_frame")
+    state = {}
+    for index in range(count):
+        compressed = files["enc/%06d.bin" % index]
+        metadata = json.loads(files["enc/%06d.json" % index].decode("utf-8"))
+        frame = decompress(compressed, metadata, make_config(job, index, state))
+        if not isinstance(frame, numpy.ndarray):
+            raise ChildFailure(
+                "decode_mismatch",
+                "decompress_video_frame returned %s for frame %d; return a numpy uint8 array of shape (%d, %d, 3)"
+                % (type(frame).__name__, index, height, width),
+            )
+        if frame.dtype != numpy.uint8 or frame.shape != (height, width, 3):
+            raise ChildFailure(
+                "decode_mismatch",
+                "decompress_video_frame returned dtype %s shape %s for frame %d; expected uint8 (%d, %d, 3)"
+                % (frame.dtype, tuple(frame.shape), index, height, width),
+            )
+        send(out_fd, REC_FRAME, index, numpy.ascontiguousarray(frame).tobytes())
+
+
+def run_validate(job, files, out_fd):
+    contract = validator.load_contract()
+    report = validator.analyse(files["codec.py"], contract)
+    send(out_fd, REC_JSON, 0, json.dumps(report).encode("utf-8"))
+
+
+MODES = {"encode": run_encode, "decode": run_decode, "validate": run_validate}
+
+
+def child_main(job, files, out_fd, log_fd):
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)
+    try:
+        cv2.setNumThreads(int(job.get("threads", 1)))
+        MODES[job["mode"]](job, files, out_fd)
+        send(out_fd, REC_DONE, 0, b"")
+    except ChildFailure as failure:
+        send_failure(out_fd, failure.category, failure.message, failure.tb)
+    except MemoryError:
+        send_failure(out_fd, "memory_exceeded", "MemoryError raised", codec_traceback())
+    except SystemExit as error:
+        send_failure(out_fd, "crashes", "the codec called sys.exit(%r)" % (error.code,), codec_traceback())
+    except BaseException as error:  # the codec's own exceptions: all of them are its failures
+        message = "%s: %s" % (type(error).__name__, str(error)[:2000])
+        send_failure(out_fd, "runtime_errors", message, codec_traceback())
+    os._exit(0)
+
+
+def send_failure(out_fd, category, message, tb):
+    payload = {"category": category, "message": message}
+    if tb:
+        payload["traceback"] = tb
+    send(out_fd, REC_FAILURE, 0, json.dumps(payload).encode("utf-8"))
+
+
+# ---------------------------------------------------------------- parent side
+
+
+def oom_kills():
+    """The container's OOM-kill counter (cgroup v2 memory.events or v1 memory.oom_control)."""
+    for path, key in (
+        ("/sys/fs/cgroup/memory.events", "oom_kill"),
+        ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),
+    ):
+        try:
+            with open(path, "r") as handle:
+                for line in handle:
+                    name, _, value = line.partition(" ")
+                    if name == key:
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+class RunOutcome:
+    def __init__(self):
+        self.records = []
+        self.failure = None
+        self.done = False
+        self.wall_s = 0.0
+        self.log = b""
+        self.log_truncated = False
+
+
+def supervise(job, files, deadline):
+    """Forks one child run and supervises it. Returns a RunOutcome."""
+    outcome = RunOutcome()
+    result_r, result_w = os.pipe()
+    log_r, log_w = os.pipe()
+    max_result = int(job["max_result_bytes"])
+    oom_before = oom_kills()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.setpgid(0, 0)
+            os.close(result_r)
+            os.close(log_r)
+            os.close(PROTOCOL_FD)
+            child_main(job, files, result_w, log_w)
+        finally:
+            os._exit(70)
+    os.close(result_w)
+    os.close(log_w)
+    buffer = bytearray()
+    open_fds = {result_r, log_r}
+    killed_for = None
+    while open_fds:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            killed_for = ("timeouts", "the codec ran past the deadline of %.1f s and was killed" % job["deadline_s"])
+            break
+        ready, _, _ = select.select(list(open_fds), [], [], remaining)
+        for fd in ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                open_fds.discard(fd)
+                continue
+            if fd == log_r:
+                room = LOG_CAP_BYTES - len(outcome.log)
+                outcome.log += chunk[:room]
+                if len(chunk) > room:
+                    outcome.log_truncated = True
+                    killed_for = (
+                        "output_flood",
+                        "the codec wrote more than %d bytes to stdout/stderr and was killed" % LOG_CAP_BYTES,
+                    )
+            else:
+                buffer += chunk
+                if len(buffer) > max_result:
+                    killed_for = (
+                        "return_format_error",
+                        "the codec's output passed %d bytes, the cap for this clip" % max_result,
+                    )
+        if killed_for:
+            break
+    if killed_for:
+        kill_child(pid)
+    status = wait_child(pid, deadline + 2.0)
+    outcome.wall_s = time.monotonic() - started
+    for fd in open_fds:
+        os.close(fd)
+    parse_records(bytes(buffer), outcome)
+    if killed_for:
+        outcome.failure = {"category": killed_for[0], "message": killed_for[1]}
+    elif outcome.failure is None and not outcome.done:
+        outcome.failure = describe_death(status, oom_before)
+    return outcome
+
+
+def kill_child(pid):
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except OSError:
+            pass
+
+
+def wait_child(pid, until):
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > until:
+            kill_child(pid)
+            return os.waitpid(pid, 0)[1]
+        time.sleep(0.005)
+
+
+def describe_death(status, oom_before):
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        oom_after = oom_kills()
+        if number == signal.SIGKILL and oom_after is not None and oom_before is not None and oom_after > oom_before:
+            return {"category": "memory_exceeded", "message": "the codec exceeded the memory limit and was killed"}
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        return {"category": "crashes", "message": "the codec died on signal %s" % name}
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+    return {"category": "crashes", "message": "the codec exited on its own (exit status %d) before finishing" % code}
+
+
+def parse_records(data, outcome):
+    offset = 0
+    while offset < len(data):
+        if len(data) - offset < RECORD_HEADER.size:
+            outcome.failure = outcome.failure or {"category": "crashes", "message": "truncated result record"}
+            return
+        kind, index, length = RECORD_HEADER.unpack_from(data, offset)
+        offset += RECORD_HEADER.size
+        payload = data[offset : offset + length]
+        offset += length
+        if len(payload) != length:
+            outcome.failure = outcome.failure or {"category": "crashes", "message": "truncated result record"}
+            return
+        if kind == REC_DONE:
+            outcome.done = True
+        elif kind == REC_FAILURE:
+            try:
+                failure = json.loads(payload.decode("utf-8"))
+                outcome.failure = {
+                    "category": str(failure["category"]),
+                    "message": str(failure["message"]),
+                }
+                if "traceback" in failure:
+                    outcome.failure["traceback"] = str(failure["traceback"])
+            except (ValueError, KeyError, TypeError):
+                outcome.failure = {"category": "crashes", "message": "unreadable failure record"}
+        else:
+            outcome.records.append((kind, index, payload))
+
+
+PROTOCOL_FD = None
+
+
+def main():
+    global PROTOCOL_FD
+    make_undumpable()
+    # The protocol channel is a private copy of stdout; fd 1 and 2 of every child are its log pipe.
+    PROTOCOL_FD = os.dup(1)
+    null = os.open("/dev/null", os.O_WRONLY)
+    os.dup2(null, 1)
+    job, files = read_job()
+    if job.get("protocol") != PROTOCOL_VERSION:
+        log("protocol %r is not %d" % (job.get("protocol"), PROTOCOL_VERSION))
+        sys.exit(5)
+    deadline = time.monotonic() + float(job["deadline_s"])
+    runs = []
+    archive_entries = []
+    for run_index in range(int(job.get("repeat", 1))):
+        outcome = supervise(job, files, deadline)
+        runs.append(
+            {
+                "failure": outcome.failure,
+                "wall_s": round(outcome.wall_s, 6),
+                "log": outcome.log.decode("utf-8", errors="replace"),
+                "log_truncated": outcome.log_truncated,
+            }
+        )
+        for kind, index, payload in outcome.records:
+            if kind == REC_BITSTREAM:
+                archive_entries.append(("run%d/%06d.bin" % (run_index, index), payload))
+            elif kind == REC_METADATA:
+                archive_entries.append(("run%d/%06d.json" % (run_index, index), payload))
+            elif kind == REC_FRAME:
+                archive_entries.append(("run%d/frame%06d.bgr" % (run_index, index), payload))
+            elif kind == REC_JSON:
+                archive_entries.append(("run%d/report.json" % run_index, payload))
+        if outcome.failure:
+            break
+    result = {
+        "protocol": PROTOCOL_VERSION,
+        "mode": job["mode"],
+        "python": sys.version.split()[0],
+        "runs": runs,
+    }
+    write_result(json.dumps(result).encode("utf-8"), archive_entries)
+
+
+def write_result(result_json, entries):
+    with os.fdopen(PROTOCOL_FD, "wb") as out:
+        with tarfile.open(fileobj=out, mode="w|", format=tarfile.USTAR_FORMAT) as archive:
+            for name, payload in [("result.json", result_json)] + entries:
+                info = tarfile.TarInfo(name)
+                info.size = len(payload)
+                info.mtime = 0
+                info.mode = 0o644
+                archive.addfile(info, io.BytesIO(payload))
+
+
+if __name__ == "__main__":
+    main()

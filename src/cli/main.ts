@@ -1,0 +1,139 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { currentOwner, procLiveness } from '../sandbox/owner.js';
+import { reapOrphans } from '../sandbox/reaper.js';
+import { evaluateCommand, parseQualities } from './evaluate-command.js';
+import { EXIT_INFRASTRUCTURE, EXIT_OK, exitCodeFor } from './exit-codes.js';
+import { imageBuildCommand, imageStatusCommand } from './image-command.js';
+import { connectDocker } from './runtime.js';
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 1)
+      throw new InvalidArgumentError(`${flag} takes a positive integer`);
+    return parsed;
+  };
+}
+
+function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0)
+      throw new InvalidArgumentError(`${flag} takes a positive number`);
+    return parsed;
+  };
+}
+
+const write = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+/** The composition root: flags and environment → config → logger → the command. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const logLevel = process.env.CODEC_LAB_LOG_LEVEL ?? 'info';
+  // Logs are JSON lines on stderr, so that stdout carries only the command's answer (--json).
+  const log = createLogger({ level: logLevel });
+  const program = new Command()
+    .name('codec-lab')
+    .description(
+      'Autonomous, LLM-driven video codec research: sandboxed evaluation with honest metrics',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('evaluate')
+    .description(
+      'validate, smoke-test and measure one codec file in the sandbox; stores the attempt',
+    )
+    .argument('<codec.py>', 'Python file defining compress_video_frame and decompress_video_frame')
+    .option('--json', 'print one JSON object instead of a table')
+    .option(
+      '--clips <path>',
+      'a video file or a folder of them (anything ffmpeg reads); default: the built-in clip',
+    )
+    .option('--frames <n>', 'frames per clip', positiveInt('--frames'), 8)
+    .option('--qualities <list>', 'quality points in [0, 1]', '0.2,0.5,0.8')
+    .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
+    .option(
+      '--memory-mb <m>',
+      'memory limit per sandbox run (memory + swap)',
+      positiveInt('--memory-mb'),
+    )
+    .option('--data-dir <dir>', 'where attempts are stored (default .data or CODEC_LAB_DATA_DIR)')
+    .action(async (codecPath: string, flags: Record<string, unknown>) => {
+      const config = loadConfig(process.env, {
+        dataDir: flags.dataDir as string | undefined,
+        timeoutS: flags.timeoutS as number | undefined,
+        memoryMb: flags.memoryMb as number | undefined,
+      });
+      await evaluateCommand(
+        config,
+        {
+          codecPath,
+          json: flags.json === true,
+          clips: flags.clips as string | undefined,
+          frames: flags.frames as number,
+          qualities: parseQualities(flags.qualities as string),
+        },
+        log,
+        write,
+      );
+    });
+
+  const image = program.command('image').description('the sandbox image');
+  image
+    .command('build')
+    .description(
+      'build the sandbox image offline (debootstrap + docker import), cached by a hash of its recipe',
+    )
+    .option('--force', 'rebuild even if an image for this recipe exists')
+    .option(
+      '--cache-dir <dir>',
+      'where the root filesystem tar is built',
+      join(homedir(), '.cache', 'codec-lab'),
+    )
+    .option('--mirror <url>', 'Debian mirror for debootstrap')
+    .action(async (flags: { force?: boolean; cacheDir: string; mirror?: string }) => {
+      await imageBuildCommand(
+        { force: flags.force === true, cacheDir: flags.cacheDir, mirror: flags.mirror },
+        (line) => process.stderr.write(`[image] ${line}\n`),
+      );
+    });
+  image
+    .command('status')
+    .description('print the sandbox image for this recipe, or that it is missing (exit 3)')
+    .action(async () => {
+      if (!(await imageStatusCommand(write))) exitCode = EXIT_INFRASTRUCTURE;
+    });
+
+  program
+    .command('reap')
+    .description('remove sandbox containers left behind by codec-lab processes that died')
+    .action(async () => {
+      const docker = await connectDocker(log);
+      const result = await reapOrphans(docker, currentOwner(), procLiveness, Date.now(), log);
+      write(
+        `removed ${result.removed} orphaned sandbox container(s); ${result.kept} belong to live codec-lab processes`,
+      );
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+  } catch (error) {
+    const commanderCode = (error as { code?: string }).code;
+    if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version')
+      return EXIT_OK;
+    if (commanderCode?.startsWith('commander.')) return 2;
+    process.stderr.write(`codec-lab: ${(error as Error).message}\n`);
+    const code = exitCodeFor(error);
+    if (code === 1) log.error({ err: error }, 'unexpected failure');
+    return code;
+  }
+  return exitCode;
+}

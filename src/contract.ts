@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The codec contract, defined once in sandbox-image/contract.json and read here (for the
+ * prompt and the docs), by the validator and by the harness inside the image.
+ */
+const contractSchema = z.object({
+  allowed_modules: z.array(z.string()).min(1),
+  forbidden_calls: z.array(z.string()),
+  forbidden_attributes: z.array(z.string()),
+  forbidden_module_attributes: z.record(z.string(), z.array(z.string())),
+  required_functions: z.record(z.string(), z.array(z.string())),
+  max_source_bytes: z.number().int().positive(),
+});
+
+export type CodecContract = z.infer<typeof contractSchema>;
+
+/** Both src/ and dist/ sit one level below the package root. */
+export const SANDBOX_IMAGE_DIR = new URL('../sandbox-image/', import.meta.url);
+
+export function loadContract(): CodecContract {
+  const text = readFileSync(new URL('contract.json', SANDBOX_IMAGE_DIR), 'utf8');
+  return contractSchema.parse(JSON.parse(text));
+}

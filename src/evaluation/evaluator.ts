@@ -1,0 +1,427 @@
+import type { Logger } from '../logger.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { Clip } from './clip.js';
+import type { Failure, Stage } from './failure.js';
+import { computeClipMetrics, type ClipMetrics } from './metrics.js';
+import {
+  countedBytes,
+  decodeRequest,
+  decodedFrames,
+  encodeRequest,
+  encodedFrames,
+  firstDifference,
+  interpretRun,
+  validateRequest,
+  type EncodedFrame,
+} from './protocol.js';
+import { smokeClip } from './smoke.js';
+
+/** One quality point of one clip, as printed in `--json` (snake_case). */
+export interface RdPointMetrics extends Omit<
+  ClipMetrics,
+  'per_frame_psnr_y_db' | 'per_frame_ssim_y'
+> {
+  readonly quality: number;
+  readonly encode_fps: number;
+  readonly decode_fps: number;
+  readonly per_frame_psnr_y_db: readonly number[];
+}
+
+export interface ClipResult {
+  readonly clip: string;
+  readonly source: string;
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  readonly fps: number;
+  readonly points: readonly RdPointMetrics[];
+}
+
+/** Per quality, the mean over clips of each figure (BD-rate is also per clip, then averaged). */
+export interface SummaryPoint {
+  readonly quality: number;
+  readonly bitrate_kbps: number;
+  readonly bits_per_pixel: number;
+  readonly psnr_y_db: number;
+  readonly worst_psnr_y_db: number;
+  readonly psnr_yuv_db: number;
+  readonly ssim_y: number;
+  readonly encode_fps: number;
+  readonly decode_fps: number;
+}
+
+export interface EvaluationMetrics {
+  readonly points: readonly SummaryPoint[];
+  readonly clips: readonly ClipResult[];
+}
+
+export interface ValidationFinding {
+  readonly category: string;
+  readonly message: string;
+  readonly line: number | null;
+  readonly excerpt: string;
+}
+
+export type EvaluationResult =
+  | {
+      readonly ok: true;
+      readonly stage: 'done';
+      readonly failure: null;
+      readonly metrics: EvaluationMetrics;
+      readonly imageId: string;
+      readonly wallMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly stage: Exclude<Stage, 'done'>;
+      readonly failure: Failure;
+      /** Every validator finding, when validation failed. */
+      readonly findings?: readonly ValidationFinding[];
+      /** What the codec printed in the failing run (capped). */
+      readonly log: string;
+      readonly metrics: null;
+      readonly imageId: string;
+      readonly wallMs: number;
+    };
+
+export interface EvaluateOptions {
+  readonly qualities: readonly number[];
+  /** Skip static validation and go straight to the sandbox (tests of the container boundary). */
+  readonly skipValidation?: boolean;
+}
+
+type StageOutcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; failure: Failure; log: string; findings?: ValidationFinding[] };
+
+/**
+ * The evaluation cascade: validate → smoke (tiny clip, contract, determinism) → sweep (every
+ * clip × quality, encoder and decoder in separate fresh containers) → metrics, computed here
+ * from the counted bytes and the decoded frames. Each stage stops at the first failure.
+ */
+export class Evaluator {
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly log: Logger,
+    private readonly concurrency: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async evaluate(
+    codec: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+  ): Promise<EvaluationResult> {
+    const started = this.now();
+    const imageId = this.sandbox.imageId;
+    const fail = (
+      stage: Exclude<Stage, 'done'>,
+      outcome: Extract<StageOutcome<unknown>, { ok: false }>,
+    ): EvaluationResult => ({
+      ok: false,
+      stage,
+      failure: outcome.failure,
+      ...(outcome.findings ? { findings: outcome.findings } : {}),
+      log: outcome.log,
+      metrics: null,
+      imageId,
+      wallMs: this.now() - started,
+    });
+    const first = clips[0];
+    if (first === undefined) throw new Error('evaluate needs at least one clip');
+    if (options.qualities.length === 0) throw new Error('evaluate needs at least one quality');
+
+    if (!options.skipValidation) {
+      const validation = await this.validate(codec);
+      if (!validation.ok) return fail('validate', validation);
+    }
+    const middle = options.qualities[Math.floor(options.qualities.length / 2)] ?? 0.5;
+    const smoke = await this.smoke(codec, smokeClip(first), middle);
+    if (!smoke.ok) return fail('smoke', smoke);
+
+    const sweep = await this.sweep(codec, clips, options.qualities);
+    if (!sweep.ok) return fail('sweep', sweep);
+    return {
+      ok: true,
+      stage: 'done',
+      failure: null,
+      metrics: { points: summarise(sweep.value, options.qualities), clips: sweep.value },
+      imageId,
+      wallMs: this.now() - started,
+    };
+  }
+
+  private async validate(codec: Buffer): Promise<StageOutcome<null>> {
+    const run = interpretRun(
+      await this.sandbox.run(validateRequest(codec, this.sandbox.limits)),
+      this.sandbox.limits,
+    );
+    if (!run.ok) {
+      // The validator itself died (e.g. the parser blew up on hostile input): the source is unusable.
+      const category =
+        run.failure.category === 'timeouts' || run.failure.category === 'memory_exceeded'
+          ? run.failure.category
+          : 'syntax_errors';
+      return {
+        ok: false,
+        failure: { ...run.failure, category, message: `validation failed: ${run.failure.message}` },
+        log: '',
+      };
+    }
+    const report = parseReport(run.files.get('run0/report.json'));
+    if (report === null) {
+      return {
+        ok: false,
+        failure: {
+          category: 'sandbox_error',
+          message: 'the validator returned no readable report',
+        },
+        log: '',
+      };
+    }
+    const first = report.findings[0];
+    if (report.ok || first === undefined) return { ok: true, value: null };
+    const failure: Failure = {
+      category: isValidationCategory(first.category) ? first.category : 'other',
+      message: first.message,
+      ...(first.line === null ? {} : { line: first.line }),
+      ...(first.excerpt ? { excerpt: first.excerpt } : {}),
+    };
+    return { ok: false, failure, log: '', findings: report.findings };
+  }
+
+  private async smoke(codec: Buffer, clip: Clip, quality: number): Promise<StageOutcome<null>> {
+    const encoded = await this.encode(codec, clip, quality, 2);
+    if (!encoded.ok) return encoded;
+    const [first, second] = encoded.value.runs;
+    const difference = firstDifference(first ?? [], second ?? []);
+    if (difference >= 0) {
+      return {
+        ok: false,
+        failure: {
+          category: 'nondeterministic',
+          message: `encoding the same frames twice gave different bytes at frame ${difference}; make the encoder deterministic (no time, no unseeded randomness, no state outside config['state'])`,
+        },
+        log: '',
+      };
+    }
+    const decoded = await this.decode(codec, clip, quality, first ?? []);
+    return decoded.ok ? { ok: true, value: null } : decoded;
+  }
+
+  private async sweep(
+    codec: Buffer,
+    clips: readonly Clip[],
+    qualities: readonly number[],
+  ): Promise<StageOutcome<ClipResult[]>> {
+    const tasks = clips.flatMap((clip) => qualities.map((quality) => ({ clip, quality })));
+    const outcomes = await mapLimited(
+      tasks,
+      this.concurrency,
+      async ({ clip, quality }) => this.measurePoint(codec, clip, quality),
+      (outcome) => !outcome.ok,
+    );
+    const failure = outcomes.find((outcome) => outcome !== undefined && !outcome.ok);
+    if (failure && !failure.ok) return failure;
+    const results = clips.map((clip): ClipResult => ({
+      clip: clip.name,
+      source: clip.source,
+      width: clip.width,
+      height: clip.height,
+      frames: clip.frames.length,
+      fps: clip.fps,
+      points: outcomes
+        .filter((outcome, index) => outcome?.ok === true && tasks[index]?.clip === clip)
+        .map((outcome) => (outcome as { ok: true; value: RdPointMetrics }).value),
+    }));
+    return { ok: true, value: results };
+  }
+
+  private async measurePoint(
+    codec: Buffer,
+    clip: Clip,
+    quality: number,
+  ): Promise<StageOutcome<RdPointMetrics>> {
+    const encoded = await this.encode(codec, clip, quality, 1);
+    if (!encoded.ok) return encoded;
+    const frames = encoded.value.runs[0] ?? [];
+    const decoded = await this.decode(codec, clip, quality, frames);
+    if (!decoded.ok) return decoded;
+    const { per_frame_ssim_y: _ssim, ...metrics } = computeClipMetrics({
+      width: clip.width,
+      height: clip.height,
+      fps: clip.fps,
+      original: clip.frames,
+      decoded: decoded.value.frames,
+      frameBytes: frames.map(countedBytes),
+    });
+    this.log.debug(
+      { clip: clip.name, quality, psnr: metrics.psnr_y_db, kbps: metrics.bitrate_kbps },
+      'point measured',
+    );
+    return {
+      ok: true,
+      value: {
+        quality,
+        ...metrics,
+        encode_fps: clip.frames.length / Math.max(encoded.value.wallS, 1e-6),
+        decode_fps: clip.frames.length / Math.max(decoded.value.wallS, 1e-6),
+      },
+    };
+  }
+
+  private async encode(
+    codec: Buffer,
+    clip: Clip,
+    quality: number,
+    repeat: number,
+  ): Promise<StageOutcome<{ runs: EncodedFrame[][]; wallS: number }>> {
+    const limits = this.sandbox.limits;
+    const run = interpretRun(
+      await this.sandbox.run(encodeRequest(codec, clip, quality, repeat, limits)),
+      limits,
+    );
+    if (!run.ok) return run;
+    const runs: EncodedFrame[][] = [];
+    for (let index = 0; index < repeat; index++) {
+      const frames = encodedFrames(run.files, index, clip.frames.length);
+      if (frames === null) {
+        return {
+          ok: false,
+          failure: {
+            category: 'crashes',
+            message: `encode run ${index} returned an incomplete bitstream`,
+          },
+          log: '',
+        };
+      }
+      const badMetadata = frames.findIndex((frame) => !isJsonObject(frame.metadata));
+      if (badMetadata >= 0) {
+        return {
+          ok: false,
+          failure: {
+            category: 'return_format_error',
+            message: `metadata of frame ${badMetadata} is not a JSON object`,
+          },
+          log: '',
+        };
+      }
+      runs.push(frames);
+    }
+    return { ok: true, value: { runs, wallS: run.runs[0]?.wall_s ?? 0 } };
+  }
+
+  private async decode(
+    codec: Buffer,
+    clip: Clip,
+    quality: number,
+    encoded: readonly EncodedFrame[],
+  ): Promise<StageOutcome<{ frames: Buffer[]; wallS: number }>> {
+    const limits = this.sandbox.limits;
+    const request = decodeRequest(
+      codec,
+      { ...clip, frameCount: clip.frames.length },
+      quality,
+      encoded,
+      limits,
+    );
+    const run = interpretRun(await this.sandbox.run(request), limits);
+    if (!run.ok) return run;
+    const frames = decodedFrames(run.files, clip.frames.length);
+    const size = clip.width * clip.height * 3;
+    const wrong = frames?.findIndex((frame) => frame.length !== size) ?? 0;
+    if (frames === null || wrong >= 0) {
+      return {
+        ok: false,
+        failure: {
+          category: 'decode_mismatch',
+          message: `the decoder returned ${frames === null ? 'too few frames' : `frame ${wrong} with the wrong size`}; expected ${clip.frames.length} frames of ${clip.height}x${clip.width}x3 uint8`,
+        },
+        log: '',
+      };
+    }
+    return { ok: true, value: { frames, wallS: run.runs[0]?.wall_s ?? 0 } };
+  }
+}
+
+function isValidationCategory(
+  value: string,
+): value is 'syntax_errors' | 'forbidden_imports' | 'forbidden_calls' | 'missing_function' {
+  return ['syntax_errors', 'forbidden_imports', 'forbidden_calls', 'missing_function'].includes(
+    value,
+  );
+}
+
+function parseReport(
+  data: Buffer | undefined,
+): { ok: boolean; findings: ValidationFinding[] } | null {
+  if (data === undefined) return null;
+  try {
+    const value = JSON.parse(data.toString('utf8')) as { ok?: unknown; findings?: unknown };
+    if (typeof value.ok !== 'boolean' || !Array.isArray(value.findings)) return null;
+    const findings = (value.findings as Array<Record<string, unknown>>).map((item) => ({
+      category: String(item.category),
+      message: String(item.message),
+      line: typeof item.line === 'number' ? item.line : null,
+      excerpt: typeof item.excerpt === 'string' ? item.excerpt : '',
+    }));
+    return { ok: value.ok, findings };
+  } catch {
+    return null;
+  }
+}
+
+function isJsonObject(data: Buffer): boolean {
+  try {
+    const value: unknown = JSON.parse(data.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function summarise(clips: readonly ClipResult[], qualities: readonly number[]): SummaryPoint[] {
+  return qualities.map((quality) => {
+    const points = clips
+      .map((clip) => clip.points.find((point) => point.quality === quality))
+      .filter((p) => p !== undefined);
+    const mean = (pick: (point: RdPointMetrics) => number): number =>
+      points.reduce((sum, point) => sum + pick(point), 0) / Math.max(points.length, 1);
+    return {
+      quality,
+      bitrate_kbps: mean((p) => p.bitrate_kbps),
+      bits_per_pixel: mean((p) => p.bits_per_pixel),
+      psnr_y_db: mean((p) => p.psnr_y_db),
+      worst_psnr_y_db: Math.min(...points.map((p) => p.worst_psnr_y_db)),
+      psnr_yuv_db: mean((p) => p.psnr_yuv_db),
+      ssim_y: mean((p) => p.ssim_y),
+      encode_fps: mean((p) => p.encode_fps),
+      decode_fps: mean((p) => p.decode_fps),
+    };
+  });
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` in flight, keeping order. Once a result
+ * satisfies `stop`, no further item is started (those slots stay undefined).
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  stop: (result: R) => boolean = () => false,
+): Promise<Array<R | undefined>> {
+  const results = new Array<R | undefined>(items.length).fill(undefined);
+  let next = 0;
+  let stopped = false;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length && !stopped) {
+      const index = next++;
+      const result = await work(items[index] as T);
+      results[index] = result;
+      if (stop(result)) stopped = true;
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,37 @@
+/** The one failure vocabulary (DESIGN.md §4), used by the harness, the store and reports. */
+export const FAILURE_CATEGORIES = [
+  'syntax_errors',
+  'forbidden_imports',
+  'forbidden_calls',
+  'missing_function',
+  'return_format_error',
+  'decode_mismatch',
+  'runtime_errors',
+  'timeouts',
+  'memory_exceeded',
+  'output_flood',
+  'crashes',
+  'nondeterministic',
+  'quality_floor',
+  'sandbox_error',
+  'other',
+] as const;
+
+export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
+
+export function isFailureCategory(value: unknown): value is FailureCategory {
+  return typeof value === 'string' && (FAILURE_CATEGORIES as readonly string[]).includes(value);
+}
+
+/** Where in the cascade an attempt stopped (or `done` when every stage passed). */
+export const STAGES = ['validate', 'smoke', 'sweep', 'done'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface Failure {
+  readonly category: FailureCategory;
+  readonly message: string;
+  readonly traceback?: string;
+  /** 1-based line in the codec source, when known. */
+  readonly line?: number;
+  readonly excerpt?: string;
+}

@@ -1,0 +1,281 @@
+/**
+ * The orchestrator's side of the harness protocol (sandbox-image/harness/harness.py): what a
+ * job's tar holds, and what a finished sandbox run means. Pure: no Docker, no files.
+ */
+import { z } from 'zod';
+import type { SandboxFile, SandboxLimits, SandboxRequest, SandboxRun } from '../sandbox/sandbox.js';
+import type { Clip } from './clip.js';
+import { isFailureCategory, type Failure } from './failure.js';
+
+export const PROTOCOL_VERSION = 1;
+const RESULT_OVERHEAD_BYTES = 1024 * 1024;
+const LOG_ALLOWANCE_BYTES = 256 * 1024;
+
+/** What one frame's encoder produced: the bitstream and the exact metadata JSON bytes. */
+export interface EncodedFrame {
+  readonly compressed: Buffer;
+  readonly metadata: Buffer;
+}
+
+/** Bits counted for a frame: everything that reaches the decoder. */
+export function countedBytes(frame: EncodedFrame): number {
+  return frame.compressed.length + frame.metadata.length;
+}
+
+/** The largest bitstream (or metadata JSON) one frame may produce: 4× raw plus 64 KiB. */
+export function maxFrameBytes(width: number, height: number): number {
+  return 4 * width * height * 3 + 64 * 1024;
+}
+
+interface Geometry {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+}
+
+function jobFile(job: Record<string, unknown>): SandboxFile {
+  return {
+    name: 'job.json',
+    data: Buffer.from(JSON.stringify({ protocol: PROTOCOL_VERSION, ...job })),
+  };
+}
+
+function deadlineS(limits: SandboxLimits): number {
+  return limits.timeoutMs / 1000;
+}
+
+export function validateRequest(codec: Buffer, limits: SandboxLimits): SandboxRequest {
+  return {
+    files: [
+      jobFile({
+        mode: 'validate',
+        deadline_s: deadlineS(limits),
+        max_result_bytes: RESULT_OVERHEAD_BYTES,
+      }),
+      { name: 'codec.py', data: codec },
+    ],
+    maxOutputBytes: RESULT_OVERHEAD_BYTES + LOG_ALLOWANCE_BYTES,
+  };
+}
+
+export function encodeRequest(
+  codec: Buffer,
+  clip: Clip,
+  quality: number,
+  repeat: number,
+  limits: SandboxLimits,
+): SandboxRequest {
+  const perFrame = maxFrameBytes(clip.width, clip.height);
+  const perRun = clip.frames.length * 2 * perFrame + RESULT_OVERHEAD_BYTES;
+  return {
+    files: [
+      jobFile({
+        mode: 'encode',
+        ...geometry(clip),
+        quality,
+        frames: clip.frames.length,
+        repeat,
+        deadline_s: deadlineS(limits),
+        threads: Math.max(1, Math.floor(limits.cpus)),
+        max_bitstream_bytes: perFrame,
+        max_result_bytes: perRun,
+      }),
+      { name: 'codec.py', data: codec },
+      { name: 'frames.bgr', data: Buffer.concat(clip.frames as Buffer[]) },
+    ],
+    maxOutputBytes: repeat * (perRun + LOG_ALLOWANCE_BYTES),
+  };
+}
+
+/** The decoder's container gets the codec, the geometry and the bitstreams: never the frames. */
+export function decodeRequest(
+  codec: Buffer,
+  clip: Geometry & { readonly frameCount: number },
+  quality: number,
+  encoded: readonly EncodedFrame[],
+  limits: SandboxLimits,
+): SandboxRequest {
+  const frameBytes = clip.width * clip.height * 3;
+  const perRun = clip.frameCount * (frameBytes + 1024) + RESULT_OVERHEAD_BYTES;
+  const files: SandboxFile[] = [
+    jobFile({
+      mode: 'decode',
+      ...geometry(clip),
+      quality,
+      frames: clip.frameCount,
+      repeat: 1,
+      deadline_s: deadlineS(limits),
+      threads: Math.max(1, Math.floor(limits.cpus)),
+      max_result_bytes: perRun,
+    }),
+    { name: 'codec.py', data: codec },
+  ];
+  encoded.forEach((frame, index) => {
+    const stem = `enc/${String(index).padStart(6, '0')}`;
+    files.push(
+      { name: `${stem}.bin`, data: frame.compressed },
+      { name: `${stem}.json`, data: frame.metadata },
+    );
+  });
+  return { files, maxOutputBytes: perRun + LOG_ALLOWANCE_BYTES };
+}
+
+function geometry(clip: Geometry): Geometry {
+  return { width: clip.width, height: clip.height, fps: clip.fps };
+}
+
+const runSchema = z.object({
+  failure: z
+    .object({ category: z.string(), message: z.string(), traceback: z.string().optional() })
+    .nullable(),
+  wall_s: z.number().nonnegative(),
+  log: z.string(),
+  log_truncated: z.boolean(),
+});
+
+const resultSchema = z.object({
+  protocol: z.literal(PROTOCOL_VERSION),
+  mode: z.enum(['validate', 'encode', 'decode']),
+  python: z.string(),
+  runs: z.array(runSchema).min(1),
+});
+
+export type HarnessRun = z.infer<typeof runSchema>;
+
+/** A sandbox run that completed its job, with the files it returned. */
+export interface CompletedRun {
+  readonly ok: true;
+  readonly runs: readonly HarnessRun[];
+  readonly files: ReadonlyMap<string, Buffer>;
+  readonly python: string;
+}
+
+export interface FailedRun {
+  readonly ok: false;
+  readonly failure: Failure;
+  /** What the codec printed, when the harness got that far. */
+  readonly log: string;
+}
+
+/**
+ * Decides what a finished sandbox run means. The order matters: the orchestrator's own
+ * observations (deadline, OOM, flood) outrank anything the container said.
+ */
+export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedRun | FailedRun {
+  const stderr = run.stderr.trim().slice(-2000);
+  const withHarnessLog = (message: string): string =>
+    stderr ? `${message}\nharness said:\n${stderr}` : message;
+  if (run.timedOut) {
+    return failed(
+      'timeouts',
+      `the sandbox run passed its deadline of ${deadlineS(limits)} s and was killed`,
+    );
+  }
+  if (run.outputOverflow) {
+    return failed(
+      'output_flood',
+      'the sandbox wrote more output than the job allows and was killed',
+    );
+  }
+  const result = run.output.ok ? parseResult(run.output.files.get('result.json')) : null;
+  if (result === null || !run.output.ok) {
+    if (run.oomKilled) {
+      return failed(
+        'memory_exceeded',
+        `the sandbox exceeded its memory limit of ${limits.memoryLimitMb} MB`,
+      );
+    }
+    const why = run.output.ok ? 'no readable result.json' : run.output.reason;
+    return failed(
+      'crashes',
+      withHarnessLog(
+        `the sandbox exited with code ${run.exitCode ?? 'unknown'} without a valid result (${why}); the codec may have killed the harness`,
+      ),
+    );
+  }
+  const failing = result.runs.find((entry) => entry.failure !== null);
+  if (failing?.failure) {
+    const category = isFailureCategory(failing.failure.category)
+      ? failing.failure.category
+      : 'other';
+    const oom = run.oomKilled && category === 'crashes';
+    const failure: Failure = {
+      category: oom ? 'memory_exceeded' : category,
+      message: oom
+        ? `${failing.failure.message} (the container hit its memory limit)`
+        : failing.failure.message,
+      ...(failing.failure.traceback === undefined ? {} : { traceback: failing.failure.traceback }),
+      ...lineOf(failing.failure.traceback),
+    };
+    return { ok: false, failure, log: failing.log };
+  }
+  return { ok: true, runs: result.runs, files: run.output.files, python: result.python };
+}
+
+function failed(category: Failure['category'], message: string): FailedRun {
+  return { ok: false, failure: { category, message }, log: '' };
+}
+
+function parseResult(data: Buffer | undefined): z.infer<typeof resultSchema> | null {
+  if (data === undefined) return null;
+  try {
+    const parsed = resultSchema.safeParse(JSON.parse(data.toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The last `File "codec.py", line N` of a traceback: where in the codec it failed. */
+function lineOf(traceback: string | undefined): { line?: number } {
+  if (traceback === undefined) return {};
+  const matches = [...traceback.matchAll(/File "codec\.py", line (\d+)/g)];
+  const last = matches.at(-1)?.[1];
+  return last === undefined ? {} : { line: Number(last) };
+}
+
+/** The frames of run `run` of an encode job, in order; null when any is missing. */
+export function encodedFrames(
+  files: ReadonlyMap<string, Buffer>,
+  run: number,
+  count: number,
+): EncodedFrame[] | null {
+  const frames: EncodedFrame[] = [];
+  for (let index = 0; index < count; index++) {
+    const stem = `run${run}/${String(index).padStart(6, '0')}`;
+    const compressed = files.get(`${stem}.bin`);
+    const metadata = files.get(`${stem}.json`);
+    if (compressed === undefined || metadata === undefined) return null;
+    frames.push({ compressed, metadata });
+  }
+  return frames;
+}
+
+/** The decoded frames of a decode job, in order; null when any is missing. */
+export function decodedFrames(files: ReadonlyMap<string, Buffer>, count: number): Buffer[] | null {
+  const frames: Buffer[] = [];
+  for (let index = 0; index < count; index++) {
+    const frame = files.get(`run0/frame${String(index).padStart(6, '0')}.bgr`);
+    if (frame === undefined) return null;
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/** Index of the first frame whose bytes differ between two encodes, or -1. */
+export function firstDifference(a: readonly EncodedFrame[], b: readonly EncodedFrame[]): number {
+  const count = Math.max(a.length, b.length);
+  for (let index = 0; index < count; index++) {
+    const left = a[index];
+    const right = b[index];
+    if (
+      !left ||
+      !right ||
+      !left.compressed.equals(right.compressed) ||
+      !left.metadata.equals(right.metadata)
+    ) {
+      return index;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,278 @@
+import type Docker from 'dockerode';
+import { CodecLabError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { DockerStreamDemuxer } from './docker-stream.js';
+import { sandboxContainerSpec } from './hardening.js';
+import { formatOwner, type Owner } from './owner.js';
+import type { Sandbox, SandboxLimits, SandboxRequest, SandboxRun } from './sandbox.js';
+import { packTar, parseResultTar } from './tar-io.js';
+
+export interface SandboxImage {
+  /** What containers are created from, e.g. codec-lab-sandbox:1a2b3c. */
+  readonly ref: string;
+  /** The content id (sha256:…), recorded in every result. */
+  readonly id: string;
+}
+
+export interface DockerSandboxOptions {
+  readonly docker: Docker;
+  readonly image: SandboxImage;
+  readonly limits: SandboxLimits;
+  /** Containers started ahead of need; each is used for one run and then removed. */
+  readonly poolSize: number;
+  readonly owner: Owner;
+  readonly log: Logger;
+  readonly now?: () => number;
+  /** An unused pre-started container exits by itself after this long. */
+  readonly idleTimeoutS?: number;
+  /** Added to limits.timeoutMs before the orchestrator kills a container itself. */
+  readonly graceMs?: number;
+}
+
+const STDERR_CAP_BYTES = 64 * 1024;
+const STREAM_DRAIN_MS = 2_000;
+
+/** A created, attached and started container whose harness waits for its job on stdin. */
+interface Prepared {
+  readonly container: Docker.Container;
+  readonly id: string;
+  readonly stream: NodeJS.ReadWriteStream;
+  readonly demuxer: DockerStreamDemuxer;
+  readonly streamEnded: Promise<void>;
+  readonly exited: Promise<number | null>;
+  hasExited: boolean;
+  onOverflow: () => void;
+}
+
+export class DockerSandbox implements Sandbox {
+  readonly imageId: string;
+  readonly limits: SandboxLimits;
+  private readonly docker: Docker;
+  private readonly options: DockerSandboxOptions;
+  private readonly now: () => number;
+  private readonly idleTimeoutS: number;
+  private readonly graceMs: number;
+  private readonly ready: Prepared[] = [];
+  private readonly preparing = new Set<Promise<unknown>>();
+  private readonly created = new Set<string>();
+  private readonly removals = new Set<Promise<void>>();
+  private closed = false;
+
+  private constructor(options: DockerSandboxOptions) {
+    this.options = options;
+    this.docker = options.docker;
+    this.imageId = options.image.id;
+    this.limits = options.limits;
+    this.now = options.now ?? Date.now;
+    this.idleTimeoutS = options.idleTimeoutS ?? 300;
+    this.graceMs = options.graceMs ?? 3_000;
+  }
+
+  /** Checks the engine and the image, then starts filling the warm pool. */
+  static async open(options: DockerSandboxOptions): Promise<DockerSandbox> {
+    const sandbox = new DockerSandbox(options);
+    sandbox.refill();
+    return Promise.resolve(sandbox);
+  }
+
+  async run(request: SandboxRequest): Promise<SandboxRun> {
+    if (this.closed) throw new CodecLabError('SANDBOX_FAILED', 'the sandbox is closed');
+    const prepared = await this.acquire();
+    this.refill();
+    try {
+      return await this.execute(prepared, request);
+    } finally {
+      this.scheduleRemoval(prepared.container);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.preparing]);
+    for (const prepared of this.ready.splice(0)) this.scheduleRemoval(prepared.container);
+    for (const id of this.created) this.scheduleRemoval(this.docker.getContainer(id));
+    while (this.removals.size > 0) await Promise.allSettled([...this.removals]);
+  }
+
+  private async acquire(): Promise<Prepared> {
+    for (let candidate = this.ready.shift(); candidate; candidate = this.ready.shift()) {
+      if (!candidate.hasExited) return candidate;
+      this.scheduleRemoval(candidate.container);
+    }
+    return this.prepare();
+  }
+
+  private refill(): void {
+    while (!this.closed && this.ready.length + this.preparing.size < this.options.poolSize) {
+      const task = this.prepare().then(
+        (prepared) => {
+          if (this.closed) this.scheduleRemoval(prepared.container);
+          else this.ready.push(prepared);
+        },
+        (err: unknown) => this.options.log.warn({ err }, 'could not pre-start a sandbox container'),
+      );
+      this.preparing.add(task);
+      void task.finally(() => this.preparing.delete(task));
+    }
+  }
+
+  private async prepare(): Promise<Prepared> {
+    const deadlineMs = this.idleTimeoutS * 1000 + this.limits.timeoutMs + this.graceMs + 60_000;
+    const spec = sandboxContainerSpec({
+      image: this.options.image.ref,
+      limits: this.limits,
+      owner: formatOwner(this.options.owner),
+      expiresAtMs: this.now() + deadlineMs,
+      idleTimeoutS: this.idleTimeoutS,
+    });
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(spec);
+    } catch (cause) {
+      throw new CodecLabError(
+        'SANDBOX_FAILED',
+        `could not create a sandbox container: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    this.created.add(container.id);
+    try {
+      const stream = (await container.attach({
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+      })) as NodeJS.ReadWriteStream;
+      const prepared: Prepared = {
+        container,
+        id: container.id,
+        stream,
+        demuxer: new DockerStreamDemuxer(0, STDERR_CAP_BYTES, () => prepared.onOverflow()),
+        streamEnded: new Promise<void>((resolve) => {
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', () => resolve());
+        }),
+        exited: Promise.resolve(null),
+        hasExited: false,
+        onOverflow: () => {},
+      };
+      stream.on('data', (chunk: Buffer) => prepared.demuxer.push(chunk));
+      await container.start();
+      (prepared as { exited: Promise<number | null> }).exited = container.wait().then(
+        (result: { StatusCode?: number }) => {
+          prepared.hasExited = true;
+          return result.StatusCode ?? null;
+        },
+        () => {
+          prepared.hasExited = true;
+          return null;
+        },
+      );
+      return prepared;
+    } catch (cause) {
+      this.scheduleRemoval(container);
+      throw new CodecLabError(
+        'SANDBOX_FAILED',
+        `could not start a sandbox container: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  private async execute(prepared: Prepared, request: SandboxRequest): Promise<SandboxRun> {
+    const input = await packTar(request.files);
+    const started = this.now();
+    let timedOut = false;
+    let outputOverflow = false;
+    const kill = (): void => {
+      prepared.container.kill({ signal: 'SIGKILL' }).catch(() => {
+        /* already stopped */
+      });
+    };
+    prepared.demuxer.stdoutCap = request.maxOutputBytes;
+    prepared.onOverflow = () => {
+      outputOverflow = true;
+      kill();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, this.limits.timeoutMs + this.graceMs);
+    let exitCode: number | null;
+    try {
+      prepared.stream.write(input);
+      prepared.stream.end();
+      exitCode = await prepared.exited;
+      await Promise.race([prepared.streamEnded, delay(STREAM_DRAIN_MS)]);
+    } finally {
+      clearTimeout(timer);
+    }
+    const wallMs = this.now() - started;
+    let oomKilled = false;
+    try {
+      const info = await prepared.container.inspect();
+      oomKilled = info.State.OOMKilled;
+      exitCode = info.State.ExitCode;
+    } catch (cause) {
+      throw new CodecLabError(
+        'SANDBOX_FAILED',
+        `could not inspect sandbox container ${prepared.id.slice(0, 12)}`,
+        {
+          cause,
+        },
+      );
+    }
+    const output = outputOverflow
+      ? ({ ok: false, reason: `result stream passed ${request.maxOutputBytes} bytes` } as const)
+      : await parseResultTar(prepared.demuxer.stdoutBuffer(), {
+          maxEntries: 100_000,
+          maxTotalBytes: request.maxOutputBytes,
+        });
+    this.options.log.debug(
+      { containerId: prepared.id.slice(0, 12), exitCode, oomKilled, timedOut, wallMs },
+      'sandbox run finished',
+    );
+    return {
+      exitCode,
+      oomKilled,
+      timedOut,
+      outputOverflow,
+      output,
+      stderr: prepared.demuxer.stderrText(),
+      wallMs,
+      imageId: this.imageId,
+    };
+  }
+
+  private scheduleRemoval(container: Docker.Container): void {
+    if (!this.created.has(container.id)) return;
+    this.created.delete(container.id);
+    const removal = container.remove({ force: true }).then(
+      () => undefined,
+      (err: { statusCode?: number }) => {
+        if (err.statusCode !== 404) {
+          this.options.log.warn(
+            { err, containerId: container.id.slice(0, 12) },
+            'could not remove sandbox container',
+          );
+        }
+      },
+    );
+    this.removals.add(removal);
+    void removal.finally(() => this.removals.delete(removal));
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,74 @@
+/**
+ * Splits Docker's multiplexed attach stream (8-byte frame headers, Tty off) into stdout and
+ * stderr while reading, keeping at most a cap of each. Pure: fed chunks, holds buffers.
+ */
+export interface CappedBuffer {
+  readonly chunks: Buffer[];
+  bytes: number;
+  overflow: boolean;
+}
+
+const HEADER_BYTES = 8;
+const STDOUT = 1;
+const STDERR = 2;
+
+export class DockerStreamDemuxer {
+  readonly stdout: CappedBuffer = { chunks: [], bytes: 0, overflow: false };
+  readonly stderr: CappedBuffer = { chunks: [], bytes: 0, overflow: false };
+  private pending: Buffer = Buffer.alloc(0);
+  private frameType = 0;
+  private frameRemaining = 0;
+
+  constructor(
+    public stdoutCap: number,
+    public readonly stderrCap: number,
+    private readonly onOverflow: () => void = () => {},
+  ) {}
+
+  push(chunk: Buffer): void {
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0) {
+      if (this.frameRemaining === 0) {
+        if (data.length < HEADER_BYTES) {
+          this.pending = Buffer.from(data);
+          return;
+        }
+        this.frameType = data.readUInt8(0);
+        this.frameRemaining = data.readUInt32BE(4);
+        data = data.subarray(HEADER_BYTES);
+        continue;
+      }
+      const take = Math.min(this.frameRemaining, data.length);
+      this.accept(this.frameType, data.subarray(0, take));
+      this.frameRemaining -= take;
+      data = data.subarray(take);
+    }
+  }
+
+  private accept(type: number, bytes: Buffer): void {
+    if (type === STDOUT) this.keep(this.stdout, this.stdoutCap, bytes, true);
+    else if (type === STDERR) this.keep(this.stderr, this.stderrCap, bytes, false);
+  }
+
+  private keep(target: CappedBuffer, cap: number, bytes: Buffer, signal: boolean): void {
+    const room = cap - target.bytes;
+    if (room > 0) {
+      const kept = bytes.length <= room ? bytes : bytes.subarray(0, room);
+      target.chunks.push(Buffer.from(kept));
+      target.bytes += kept.length;
+    }
+    if (bytes.length > room && !target.overflow) {
+      target.overflow = true;
+      if (signal) this.onOverflow();
+    }
+  }
+
+  stdoutBuffer(): Buffer {
+    return Buffer.concat(this.stdout.chunks);
+  }
+
+  stderrText(): string {
+    return Buffer.concat(this.stderr.chunks).toString('utf8');
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The isolation boundary for untrusted codec code. One run = one fresh container, never
+ * reused: files in as an uncompressed tar on stdin, files out as a tar on stdout.
+ * The implementation is named after its technology (DockerSandbox); Kubernetes Jobs or ECS
+ * tasks would be other implementations of this interface.
+ */
+export interface SandboxLimits {
+  /** The orchestrator's wall-clock limit; the harness applies the same one inside. */
+  readonly timeoutMs: number;
+  readonly memoryLimitMb: number;
+  readonly cpus: number;
+  readonly pidsLimit: number;
+  readonly tmpfsMb: number;
+}
+
+export interface SandboxFile {
+  readonly name: string;
+  readonly data: Buffer;
+}
+
+export interface SandboxRequest {
+  readonly files: readonly SandboxFile[];
+  /** Cap on the result stream (the harness's tar on stdout); more is a failure, not a truncation. */
+  readonly maxOutputBytes: number;
+}
+
+export type SandboxOutput =
+  | { readonly ok: true; readonly files: ReadonlyMap<string, Buffer> }
+  | { readonly ok: false; readonly reason: string };
+
+export interface SandboxRun {
+  readonly exitCode: number | null;
+  readonly oomKilled: boolean;
+  /** The orchestrator killed the container at its deadline. */
+  readonly timedOut: boolean;
+  /** The result stream passed maxOutputBytes; the container was killed. */
+  readonly outputOverflow: boolean;
+  readonly output: SandboxOutput;
+  /** Harness diagnostics (capped). */
+  readonly stderr: string;
+  readonly wallMs: number;
+  readonly imageId: string;
+}
+
+export interface Sandbox {
+  readonly imageId: string;
+  readonly limits: SandboxLimits;
+  run(request: SandboxRequest): Promise<SandboxRun>;
+  /** Removes every container this sandbox created; safe to call twice. */
+  close(): Promise<void>;
+}
