@@ -21,6 +21,8 @@ const schema = z.object({
     concurrency: z.number().int().min(1).max(64),
   }),
   ffmpegPath: z.string().min(1).optional(),
+  /** Use this image instead of the one built from sandbox-image/ (e.g. built with its Dockerfile). */
+  sandboxImage: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -52,10 +54,11 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       cpus: numberFrom(env, 'CODEC_LAB_CPUS') ?? 1,
       pidsLimit: numberFrom(env, 'CODEC_LAB_PIDS_LIMIT') ?? 64,
       tmpfsMb: numberFrom(env, 'CODEC_LAB_TMPFS_MB') ?? 64,
-      poolSize: numberFrom(env, 'CODEC_LAB_POOL_SIZE') ?? 2,
+      poolSize: numberFrom(env, 'CODEC_LAB_POOL_SIZE') ?? 5,
       concurrency: numberFrom(env, 'CODEC_LAB_CONCURRENCY') ?? 2,
     },
     ffmpegPath: env.CODEC_LAB_FFMPEG,
+    sandboxImage: env.CODEC_LAB_SANDBOX_IMAGE,
   };
   const parsed = schema.safeParse(candidate);
   if (!parsed.success) {

@@ -1,5 +1,5 @@
-import Docker from 'dockerode';
-import { buildSandboxImage, checkDocker, findSandboxImage, imageRefs } from '../sandbox/image.js';
+import type Docker from 'dockerode';
+import { buildSandboxImage, findSandboxImage, imageRefs } from '../sandbox/image.js';
 import { isCodecLabError } from '../errors.js';
 
 export interface ImageBuildOptions {
@@ -9,11 +9,10 @@ export interface ImageBuildOptions {
 }
 
 export async function imageBuildCommand(
+  docker: Docker,
   options: ImageBuildOptions,
   progress: (line: string) => void,
 ): Promise<void> {
-  const docker = new Docker();
-  await checkDocker(docker);
   const started = Date.now();
   const image = await buildSandboxImage(docker, {
     cacheDir: options.cacheDir,
@@ -26,17 +25,19 @@ export async function imageBuildCommand(
   );
 }
 
-export async function imageStatusCommand(out: (text: string) => void): Promise<boolean> {
-  const docker = new Docker();
-  await checkDocker(docker);
+export async function imageStatusCommand(
+  docker: Docker,
+  override: string | undefined,
+  out: (text: string) => void,
+): Promise<boolean> {
   const refs = await imageRefs();
   try {
-    const image = await findSandboxImage(docker);
+    const image = await findSandboxImage(docker, override);
     out(`${image.ref} ${image.id}`);
     return true;
   } catch (error) {
     if (!isCodecLabError(error, 'IMAGE_MISSING')) throw error;
-    out(`${refs.image} missing: run 'codec-lab image build'`);
+    out(`${override ?? refs.image} missing: run 'codec-lab image build'`);
     return false;
   }
 }

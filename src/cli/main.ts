@@ -100,7 +100,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--mirror <url>', 'Debian mirror for debootstrap')
     .action(async (flags: { force?: boolean; cacheDir: string; mirror?: string }) => {
+      const docker = await connectDocker(log);
       await imageBuildCommand(
+        docker,
         { force: flags.force === true, cacheDir: flags.cacheDir, mirror: flags.mirror },
         (line) => process.stderr.write(`[image] ${line}\n`),
       );
@@ -109,7 +111,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('status')
     .description('print the sandbox image for this recipe, or that it is missing (exit 3)')
     .action(async () => {
-      if (!(await imageStatusCommand(write))) exitCode = EXIT_INFRASTRUCTURE;
+      const config = loadConfig(process.env);
+      const docker = await connectDocker(log);
+      if (!(await imageStatusCommand(docker, config.sandboxImage, write)))
+        exitCode = EXIT_INFRASTRUCTURE;
     });
 
   program

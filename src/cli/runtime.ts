@@ -24,7 +24,7 @@ export async function openSandbox(
   config: Config,
   log: Logger,
 ): Promise<DockerSandbox> {
-  const image = await findSandboxImage(docker);
+  const image = await findSandboxImage(docker, config.sandboxImage);
   return DockerSandbox.open({
     docker,
     image,

@@ -72,17 +72,22 @@ export async function checkDocker(docker: Docker): Promise<void> {
   }
 }
 
-/** The sandbox image for this recipe, or IMAGE_MISSING naming the command that builds it. */
-export async function findSandboxImage(docker: Docker): Promise<SandboxImage> {
-  const refs = await imageRefs();
-  const id = await imageId(docker, refs.image);
+/**
+ * The sandbox image for this recipe (or `override`, an image built elsewhere from the same
+ * Dockerfile), or IMAGE_MISSING naming the command that builds it.
+ */
+export async function findSandboxImage(docker: Docker, override?: string): Promise<SandboxImage> {
+  const ref = override ?? (await imageRefs()).image;
+  const id = await imageId(docker, ref);
   if (id === null) {
     throw new CodecLabError(
       'IMAGE_MISSING',
-      `the sandbox image ${refs.image} is not built for this version of the recipe: run 'codec-lab image build' (2-4 minutes, needs root and debootstrap)`,
+      override
+        ? `the sandbox image ${ref} (CODEC_LAB_SANDBOX_IMAGE) is not present: build it, or unset CODEC_LAB_SANDBOX_IMAGE and run 'codec-lab image build'`
+        : `the sandbox image ${ref} is not built for this version of the recipe: run 'codec-lab image build' (2-4 minutes, needs root and debootstrap)`,
     );
   }
-  return { ref: refs.image, id };
+  return { ref, id };
 }
 
 export interface BuildOptions {

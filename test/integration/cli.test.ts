@@ -1,0 +1,147 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { JPEG_CODEC, docker, runCli } from './support.js';
+import { findSandboxImage } from '../../src/sandbox/image.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'codec-lab-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('codec-lab evaluate', () => {
+  it('prints the documented JSON for a working codec and stores the attempt', async () => {
+    const run = await runCli([
+      'evaluate',
+      JPEG_CODEC,
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--frames',
+      '4',
+    ]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown> & {
+      metrics: { points: Array<Record<string, number>> };
+    };
+    expect(result.ok).toBe(true);
+    expect(result.stage).toBe('done');
+    expect(result.failure).toBeNull();
+    expect(result.image_id).toBe((await findSandboxImage(docker)).id);
+    expect(result.metrics.points.map((point) => point.quality)).toEqual([0.2, 0.5, 0.8]);
+    for (const point of result.metrics.points) {
+      for (const key of [
+        'bitrate_kbps',
+        'bits_per_pixel',
+        'psnr_y_db',
+        'encode_fps',
+        'decode_fps',
+      ]) {
+        expect(point[key]).toBeGreaterThan(0);
+      }
+    }
+    const id = String(result.attempt_id);
+    const stored = readdirSync(join(dataDir, 'code_attempts'));
+    expect(stored).toContain(`attempt_${id}.py`);
+    expect(stored).toContain(`attempt_${id}.json`);
+    expect(readFileSync(join(dataDir, 'code_attempts', `attempt_${id}.py`))).toEqual(
+      readFileSync(JPEG_CODEC),
+    );
+  });
+
+  it('reports a validation failure as data (exit 0) with the line, and stores why', async () => {
+    const codec = join(dataDir, 'bad.py');
+    writeFileSync(
+      codec,
+      'import os\n\ndef compress_video_frame(frame, config):\n    return os.getcwd()\n',
+    );
+    const run = await runCli(['evaluate', codec, '--json', '--data-dir', dataDir]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      ok: boolean;
+      stage: string;
+      failure: { category: string; line: number };
+      attempt_id: string;
+    };
+    expect(result.ok).toBe(false);
+    expect(result.stage).toBe('validate');
+    expect(result.failure.category).toBe('forbidden_imports');
+    expect(result.failure.line).toBe(1);
+    const why = readFileSync(
+      join(dataDir, 'code_attempts', `validation_failure_${result.attempt_id}.txt`),
+      'utf8',
+    );
+    expect(why).toContain('forbidden_imports');
+    expect(why).toContain('missing_function');
+  });
+
+  it('stores a runtime failure with its full traceback in error_<id>.txt', async () => {
+    const codec = join(dataDir, 'raises.py');
+    writeFileSync(
+      codec,
+      [
+        'import numpy as np',
+        'def compress_video_frame(frame, config):',
+        '    return {"compressed": frame.tobytes(), "metadata": {}}',
+        'def decompress_video_frame(compressed, metadata, config):',
+        '    raise ValueError("decoder is not written yet")',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['evaluate', codec, '--json', '--data-dir', dataDir]);
+    const result = JSON.parse(run.stdout) as {
+      stage: string;
+      failure: { category: string; line: number; traceback: string };
+      attempt_id: string;
+    };
+    expect(result.stage).toBe('smoke');
+    expect(result.failure.category).toBe('runtime_errors');
+    expect(result.failure.line).toBe(5);
+    const error = readFileSync(
+      join(dataDir, 'code_attempts', `error_${result.attempt_id}.txt`),
+      'utf8',
+    );
+    expect(error).toContain('Traceback');
+    expect(error).toContain('decoder is not written yet');
+  });
+
+  it('refuses bad usage with exit 2 and a message that says what to do', async () => {
+    const missing = await runCli(['evaluate', '/nonexistent/codec.py', '--data-dir', dataDir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot read the codec file '/nonexistent/codec.py'");
+    const qualities = await runCli([
+      'evaluate',
+      JPEG_CODEC,
+      '--qualities',
+      'high',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(qualities.code).toBe(2);
+    expect(qualities.stderr).toContain('--qualities takes comma-separated numbers');
+    const clips = await runCli([
+      'evaluate',
+      JPEG_CODEC,
+      '--clips',
+      '/nonexistent/clips',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(clips.code).toBe(2);
+    expect(clips.stderr).toMatch(/nonexistent\/clips/);
+  });
+
+  it('says how to fix missing infrastructure, with exit 3', async () => {
+    const noDocker = await runCli(['evaluate', JPEG_CODEC, '--data-dir', dataDir], {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expect(noDocker.code).toBe(3);
+    expect(noDocker.stderr).toContain('the Docker engine does not answer');
+    expect(noDocker.stderr).toContain('DOCKER_HOST');
+    const noImage = await runCli(['evaluate', JPEG_CODEC, '--data-dir', dataDir], {
+      CODEC_LAB_SANDBOX_IMAGE: 'codec-lab-sandbox:does-not-exist',
+    });
+    expect(noImage.code).toBe(3);
+    expect(noImage.stderr).toContain('codec-lab image build');
+    expect(existsSync(join(dataDir, 'code_attempts'))).toBe(true);
+  });
+});
