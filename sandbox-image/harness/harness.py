@@ -3,7 +3,8 @@
 Protocol (see src/sandbox/protocol.ts for the orchestrator side):
   stdin  <- one uncompressed tar: job.json, codec.py, and the mode's inputs
             (encode: frames.bgr; decode: enc/NNNNNN.bin + enc/NNNNNN.json)
-  stdout -> one uncompressed tar: result.json plus the outputs
+  stdout -> an 8-byte big-endian length, then one uncompressed tar of that length:
+            result.json plus the outputs
             (encode: run<R>/NNNNNN.bin + run<R>/NNNNNN.json; decode: frames.bgr)
   stderr -> harness diagnostics only (the codec's own output goes to a capped pipe)
 
@@ -473,14 +474,20 @@ def main():
 
 
 def write_result(result_json, entries):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for name, payload in [("result.json", result_json)] + entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            info.mtime = 0
+            info.mode = 0o644
+            archive.addfile(info, io.BytesIO(payload))
+    data = buffer.getvalue()
+    # The length prefix lets the orchestrator finish as soon as the last byte arrives,
+    # without waiting for the container to be torn down.
     with os.fdopen(PROTOCOL_FD, "wb") as out:
-        with tarfile.open(fileobj=out, mode="w|", format=tarfile.USTAR_FORMAT) as archive:
-            for name, payload in [("result.json", result_json)] + entries:
-                info = tarfile.TarInfo(name)
-                info.size = len(payload)
-                info.mtime = 0
-                info.mode = 0o644
-                archive.addfile(info, io.BytesIO(payload))
+        out.write(struct.pack("!Q", len(data)))
+        out.write(data)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DockerStreamDemuxer } from './docker-stream.js';
+import { DockerStreamDemuxer, FRAME_PREFIX_BYTES } from './docker-stream.js';
 import { sandboxContainerSpec } from './hardening.js';
 import { formatOwner, type Owner } from './owner.js';
 import type { Sandbox, SandboxLimits, SandboxRequest, SandboxRun } from './sandbox.js';
@@ -42,6 +42,7 @@ interface Prepared {
   readonly exited: Promise<number | null>;
   hasExited: boolean;
   onOverflow: () => void;
+  onFramed: () => void;
 }
 
 export class DockerSandbox implements Sandbox {
@@ -154,7 +155,12 @@ export class DockerSandbox implements Sandbox {
         container,
         id: container.id,
         stream,
-        demuxer: new DockerStreamDemuxer(0, STDERR_CAP_BYTES, () => prepared.onOverflow()),
+        demuxer: new DockerStreamDemuxer(
+          0,
+          STDERR_CAP_BYTES,
+          () => prepared.onOverflow(),
+          () => prepared.onFramed(),
+        ),
         streamEnded: new Promise<void>((resolve) => {
           stream.on('end', resolve);
           stream.on('close', resolve);
@@ -163,6 +169,7 @@ export class DockerSandbox implements Sandbox {
         exited: Promise.resolve(null),
         hasExited: false,
         onOverflow: () => {},
+        onFramed: () => {},
       };
       stream.on('data', (chunk: Buffer) => prepared.demuxer.push(chunk));
       await container.start();
@@ -199,47 +206,57 @@ export class DockerSandbox implements Sandbox {
         /* already stopped */
       });
     };
-    prepared.demuxer.stdoutCap = request.maxOutputBytes;
+    prepared.demuxer.stdoutCap = request.maxOutputBytes + FRAME_PREFIX_BYTES;
     prepared.onOverflow = () => {
       outputOverflow = true;
       kill();
     };
+    const framed = new Promise<'framed'>((resolve) => {
+      prepared.onFramed = () => resolve('framed');
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
     }, this.limits.timeoutMs + this.graceMs);
-    let exitCode: number | null;
+    let exitCode: number | null = null;
+    let oomKilled = false;
+    let ending: 'framed' | 'exited';
     try {
       prepared.stream.write(input);
       prepared.stream.end();
-      exitCode = await prepared.exited;
-      await Promise.race([prepared.streamEnded, delay(STREAM_DRAIN_MS)]);
+      // A complete result frame ends the run: the harness has reported everything, and the
+      // container's teardown (about 80 ms) happens in the background during removal.
+      ending = await Promise.race([framed, prepared.exited.then(() => 'exited' as const)]);
+      if (ending === 'exited')
+        await Promise.race([prepared.streamEnded, framed, delay(STREAM_DRAIN_MS)]);
     } finally {
       clearTimeout(timer);
     }
     const wallMs = this.now() - started;
-    let oomKilled = false;
-    try {
-      const info = await prepared.container.inspect();
-      oomKilled = info.State.OOMKilled;
-      exitCode = info.State.ExitCode;
-    } catch (cause) {
-      throw new CodecLabError(
-        'SANDBOX_FAILED',
-        `could not inspect sandbox container ${prepared.id.slice(0, 12)}`,
-        {
-          cause,
-        },
-      );
+    const payload = prepared.demuxer.framedPayload();
+    if (payload === null) {
+      try {
+        const info = await prepared.container.inspect();
+        oomKilled = info.State.OOMKilled;
+        exitCode = info.State.ExitCode;
+      } catch (cause) {
+        throw new CodecLabError(
+          'SANDBOX_FAILED',
+          `could not inspect sandbox container ${prepared.id.slice(0, 12)}`,
+          { cause },
+        );
+      }
     }
     const output = outputOverflow
       ? ({ ok: false, reason: `result stream passed ${request.maxOutputBytes} bytes` } as const)
-      : await parseResultTar(prepared.demuxer.stdoutBuffer(), {
-          maxEntries: 100_000,
-          maxTotalBytes: request.maxOutputBytes,
-        });
+      : payload === null
+        ? ({ ok: false, reason: 'the result stream ended before the result was complete' } as const)
+        : await parseResultTar(payload, {
+            maxEntries: 100_000,
+            maxTotalBytes: request.maxOutputBytes,
+          });
     this.options.log.debug(
-      { containerId: prepared.id.slice(0, 12), exitCode, oomKilled, timedOut, wallMs },
+      { containerId: prepared.id.slice(0, 12), ending, exitCode, oomKilled, timedOut, wallMs },
       'sandbox run finished',
     );
     return {

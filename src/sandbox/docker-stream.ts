@@ -9,6 +9,7 @@ export interface CappedBuffer {
 }
 
 const HEADER_BYTES = 8;
+export const FRAME_PREFIX_BYTES = 8;
 const STDOUT = 1;
 const STDERR = 2;
 
@@ -16,6 +17,7 @@ export class DockerStreamDemuxer {
   readonly stdout: CappedBuffer = { chunks: [], bytes: 0, overflow: false };
   readonly stderr: CappedBuffer = { chunks: [], bytes: 0, overflow: false };
   private pending: Buffer = Buffer.alloc(0);
+  private expectedLength: number | null = null;
   private frameType = 0;
   private frameRemaining = 0;
 
@@ -23,6 +25,7 @@ export class DockerStreamDemuxer {
     public stdoutCap: number,
     public readonly stderrCap: number,
     private readonly onOverflow: () => void = () => {},
+    private readonly onFramed: () => void = () => {},
   ) {}
 
   push(chunk: Buffer): void {
@@ -47,8 +50,18 @@ export class DockerStreamDemuxer {
   }
 
   private accept(type: number, bytes: Buffer): void {
-    if (type === STDOUT) this.keep(this.stdout, this.stdoutCap, bytes, true);
-    else if (type === STDERR) this.keep(this.stderr, this.stderrCap, bytes, false);
+    if (type === STDERR) this.keep(this.stderr, this.stderrCap, bytes, false);
+    if (type !== STDOUT) return;
+    this.keep(this.stdout, this.stdoutCap, bytes, true);
+    if (this.expectedLength === null && this.stdout.bytes >= FRAME_PREFIX_BYTES) {
+      const length = Buffer.concat(this.stdout.chunks).readBigUInt64BE(0);
+      this.expectedLength = length > BigInt(this.stdoutCap) ? this.stdoutCap + 1 : Number(length);
+      if (FRAME_PREFIX_BYTES + this.expectedLength > this.stdoutCap && !this.stdout.overflow) {
+        this.stdout.overflow = true;
+        this.onOverflow();
+      }
+    }
+    if (this.framedComplete()) this.onFramed();
   }
 
   private keep(target: CappedBuffer, cap: number, bytes: Buffer, signal: boolean): void {
@@ -66,6 +79,23 @@ export class DockerStreamDemuxer {
 
   stdoutBuffer(): Buffer {
     return Buffer.concat(this.stdout.chunks);
+  }
+
+  /** The framed payload once all of it has arrived, else null. */
+  framedPayload(): Buffer | null {
+    if (!this.framedComplete()) return null;
+    const length = this.expectedLength ?? 0;
+    return this.stdoutBuffer().subarray(FRAME_PREFIX_BYTES, FRAME_PREFIX_BYTES + length);
+  }
+
+  /**
+   * The harness frames its result as an 8-byte big-endian length and then that many bytes,
+   * so a run is over when the last byte arrives, before the container is torn down.
+   */
+  framedComplete(): boolean {
+    return (
+      this.expectedLength !== null && this.stdout.bytes >= FRAME_PREFIX_BYTES + this.expectedLength
+    );
   }
 
   stderrText(): string {
