@@ -10,7 +10,11 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   sandbox: z.object({
     /** Wall-clock limit for one sandbox run (one clip at one quality, one side). */
-    timeoutMs: z.number().int().min(500).max(3_600_000),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(500, 'must be at least 0.5 s')
+      .max(3_600_000, 'must be at most 3600 s'),
     memoryLimitMb: z.number().int().min(64).max(65_536),
     cpus: z.number().min(0.1).max(64),
     pidsLimit: z.number().int().min(8).max(4096),
@@ -35,6 +39,21 @@ export interface ConfigOverrides {
   timeoutS?: number | undefined;
   memoryMb?: number | undefined;
 }
+
+/** What a user types to change each setting, for error messages. */
+const SETTING_NAMES: Readonly<Record<string, string>> = {
+  dataDir: '--data-dir / CODEC_LAB_DATA_DIR',
+  logLevel: 'CODEC_LAB_LOG_LEVEL',
+  'sandbox.timeoutMs': '--timeout-s / CODEC_LAB_TIMEOUT_S',
+  'sandbox.memoryLimitMb': '--memory-mb / CODEC_LAB_MEMORY_MB',
+  'sandbox.cpus': 'CODEC_LAB_CPUS',
+  'sandbox.pidsLimit': 'CODEC_LAB_PIDS_LIMIT',
+  'sandbox.tmpfsMb': 'CODEC_LAB_TMPFS_MB',
+  'sandbox.poolSize': 'CODEC_LAB_POOL_SIZE',
+  'sandbox.concurrency': 'CODEC_LAB_CONCURRENCY',
+  ffmpegPath: 'CODEC_LAB_FFMPEG',
+  sandboxImage: 'CODEC_LAB_SANDBOX_IMAGE',
+};
 
 function numberFrom(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -62,13 +81,14 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   };
   const parsed = schema.safeParse(candidate);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `  - ${issue.path.join('.')}: ${issue.message}`,
-    );
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      return `  - ${SETTING_NAMES[path] ?? path}: ${issue.message}`;
+    });
     throw new CodecLabError(
       'CONFIG_INVALID',
       `invalid settings (fix the flag or CODEC_LAB_* variable named):\n${problems.join('\n')}`,
     );
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze({ ...parsed.data, sandbox: Object.freeze(parsed.data.sandbox) });
 }

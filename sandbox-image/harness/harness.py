@@ -5,7 +5,8 @@ Protocol (see src/sandbox/protocol.ts for the orchestrator side):
             (encode: frames.bgr; decode: enc/NNNNNN.bin + enc/NNNNNN.json)
   stdout -> an 8-byte big-endian length, then one uncompressed tar of that length:
             result.json plus the outputs
-            (encode: run<R>/NNNNNN.bin + run<R>/NNNNNN.json; decode: frames.bgr)
+            (encode: run0/NNNNNN.bin + run0/NNNNNN.json; decode: run0/frameNNNNNN.bgr;
+            validate: run0/report.json)
   stderr -> harness diagnostics only (the codec's own output goes to a capped pipe)
 
 The harness imports numpy and cv2 before the job arrives, so a pre-started container
@@ -33,10 +34,17 @@ import cv2  # noqa: F401
 import validator
 
 PROTOCOL_VERSION = 1
-IDLE_TIMEOUT_S = float(os.environ.get("CODEC_LAB_IDLE_TIMEOUT_S", "600"))
+# The only argument: how long an unused pre-started container waits for its job.
+IDLE_TIMEOUT_S = float(sys.argv[1]) if len(sys.argv) > 1 else 600.0
 MAX_INPUT_BYTES = 1 << 30
 LOG_CAP_BYTES = 64 * 1024
 RECORD_HEADER = struct.Struct("!BIQ")  # kind, index, payload length
+
+# What a child may report; everything else is decided by the parent or the orchestrator.
+CHILD_CATEGORIES = frozenset(
+    ("syntax_errors", "missing_function", "return_format_error", "decode_mismatch",
+     "runtime_errors", "memory_exceeded", "crashes")
+)
 
 # Records a child sends to the parent on its result pipe.
 REC_BITSTREAM, REC_METADATA, REC_FRAME, REC_JSON, REC_FAILURE, REC_DONE = 1, 2, 3, 4, 5, 6
@@ -148,8 +156,6 @@ def run_encode(job, files, out_fd):
     width, height, count = int(job["width"]), int(job["height"]), int(job["frames"])
     raw = files["frames.bgr"]
     frame_bytes = width * height * 3
-    if len(raw) != frame_bytes * count:
-        raise ChildFailure("sandbox_error", "frames.bgr has %d bytes, expected %d" % (len(raw), frame_bytes * count))
     max_bitstream = int(job["max_bitstream_bytes"])
     compress = require_function(load_codec(files["codec.py"]), "compress_video_frame")
     state = {}
@@ -204,6 +210,22 @@ def run_encode(job, files, out_fd):
             )
         send(out_fd, REC_BITSTREAM, index, bytes(compressed))
         send(out_fd, REC_METADATA, index, metadata_json)
+
+
+def check_inputs(job, files):
+    """The orchestrator's inputs, checked by the parent before any codec code runs."""
+    if "codec.py" not in files:
+        return "the job has no codec.py"
+    if job["mode"] == "encode":
+        expected = int(job["width"]) * int(job["height"]) * 3 * int(job["frames"])
+        if len(files.get("frames.bgr", b"")) != expected:
+            return "frames.bgr has %d bytes, expected %d" % (len(files.get("frames.bgr", b"")), expected)
+    if job["mode"] == "decode":
+        for index in range(int(job["frames"])):
+            for suffix in ("bin", "json"):
+                if "enc/%06d.%s" % (index, suffix) not in files:
+                    return "enc/%06d.%s is missing" % (index, suffix)
+    return None
 
 
 def run_decode(job, files, out_fd):
@@ -414,14 +436,22 @@ def parse_records(data, outcome):
         elif kind == REC_FAILURE:
             try:
                 failure = json.loads(payload.decode("utf-8"))
+                category = str(failure["category"])
+                if category not in CHILD_CATEGORIES:
+                    # Only the parent reports infrastructure trouble: a child claiming it is
+                    # a codec forging its own result channel.
+                    raise ValueError(category)
                 outcome.failure = {
-                    "category": str(failure["category"]),
+                    "category": category,
                     "message": str(failure["message"]),
                 }
                 if "traceback" in failure:
                     outcome.failure["traceback"] = str(failure["traceback"])
             except (ValueError, KeyError, TypeError):
-                outcome.failure = {"category": "crashes", "message": "unreadable failure record"}
+                outcome.failure = {
+                    "category": "crashes",
+                    "message": "the codec wrote an invalid failure record into the harness channel",
+                }
         else:
             outcome.records.append((kind, index, payload))
 
@@ -437,33 +467,36 @@ def main():
     null = os.open("/dev/null", os.O_WRONLY)
     os.dup2(null, 1)
     job, files = read_job()
-    if job.get("protocol") != PROTOCOL_VERSION:
-        log("protocol %r is not %d" % (job.get("protocol"), PROTOCOL_VERSION))
-        sys.exit(5)
+    problem = (
+        "protocol %r is not %d" % (job.get("protocol"), PROTOCOL_VERSION)
+        if job.get("protocol") != PROTOCOL_VERSION
+        else check_inputs(job, files)
+    )
+    if problem is not None:
+        # The orchestrator's fault, not the codec's: reported as such, no codec code ran.
+        failure = {"category": "sandbox_error", "message": "bad job: " + problem}
+        result = {"protocol": PROTOCOL_VERSION, "mode": job.get("mode"), "python": sys.version.split()[0],
+                  "runs": [{"failure": failure, "wall_s": 0.0, "log": "", "log_truncated": False}]}
+        write_result(json.dumps(result).encode("utf-8"), [])
+        return
     deadline = time.monotonic() + float(job["deadline_s"])
-    runs = []
-    archive_entries = []
-    for run_index in range(int(job.get("repeat", 1))):
-        outcome = supervise(job, files, deadline)
-        runs.append(
-            {
-                "failure": outcome.failure,
-                "wall_s": round(outcome.wall_s, 6),
-                "log": outcome.log.decode("utf-8", errors="replace"),
-                "log_truncated": outcome.log_truncated,
-            }
-        )
-        for kind, index, payload in outcome.records:
-            if kind == REC_BITSTREAM:
-                archive_entries.append(("run%d/%06d.bin" % (run_index, index), payload))
-            elif kind == REC_METADATA:
-                archive_entries.append(("run%d/%06d.json" % (run_index, index), payload))
-            elif kind == REC_FRAME:
-                archive_entries.append(("run%d/frame%06d.bgr" % (run_index, index), payload))
-            elif kind == REC_JSON:
-                archive_entries.append(("run%d/report.json" % run_index, payload))
-        if outcome.failure:
-            break
+    outcome = supervise(job, files, deadline)
+    runs = [
+        {
+            "failure": outcome.failure,
+            "wall_s": round(outcome.wall_s, 6),
+            "log": outcome.log.decode("utf-8", errors="replace"),
+            "log_truncated": outcome.log_truncated,
+        }
+    ]
+    names = {
+        REC_BITSTREAM: "run0/%06d.bin",
+        REC_METADATA: "run0/%06d.json",
+        REC_FRAME: "run0/frame%06d.bgr",
+        REC_JSON: "run0/report.json",
+    }
+    archive_entries = [(names[kind] % index if "%" in names[kind] else names[kind], payload)
+                       for kind, index, payload in outcome.records if kind in names]
     result = {
         "protocol": PROTOCOL_VERSION,
         "mode": job["mode"],

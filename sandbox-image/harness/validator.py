@@ -141,6 +141,9 @@ def _check_tree(tree, contract, findings):
     allowed = set(contract["allowed_modules"])
     forbidden_calls = set(contract["forbidden_calls"])
     forbidden_attributes = set(contract["forbidden_attributes"])
+    # Bare names and strings are checked against the dunder escapes only: a variable called
+    # `modules` is fine, `obj.modules` reaching sys.modules is not.
+    forbidden_dunders = {name for name in forbidden_attributes if name.startswith("__")}
     module_attributes = {k: set(v) for k, v in contract["forbidden_module_attributes"].items()}
     aliases = {}  # local name -> dotted module path it stands for
 
@@ -195,7 +198,7 @@ def _check_tree(tree, contract, findings):
                     "use of builtin '%s' is not allowed" % node.id,
                     node=node,
                 )
-            elif node.id in forbidden_attributes:
+            elif node.id in forbidden_dunders:
                 findings.add(
                     "forbidden_calls",
                     "use of '%s' is not allowed (no introspection escapes)" % node.id,
@@ -205,7 +208,7 @@ def _check_tree(tree, contract, findings):
             if node.attr in forbidden_attributes:
                 findings.add(
                     "forbidden_calls",
-                    "attribute '%s' is not allowed (no introspection escapes)" % node.attr,
+                    "attribute '%s' is not allowed: it reaches introspection, other modules, files or raw memory" % node.attr,
                     node=node,
                 )
                 continue
@@ -222,12 +225,8 @@ def _check_tree(tree, contract, findings):
                             "'%s' does file or code loading and is not allowed" % full,
                             node=node,
                         )
-            if node.attr in ("tofile", "fromfile"):
-                findings.add(
-                    "forbidden_calls", "'.%s' does file I/O and is not allowed" % node.attr, node=node
-                )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in forbidden_attributes:
+            if node.value in forbidden_dunders:
                 findings.add(
                     "forbidden_calls",
                     "string '%s' names a forbidden attribute" % node.value,

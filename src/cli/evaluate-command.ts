@@ -37,6 +37,7 @@ export function evaluationJson(
     attempt_id: attemptId,
     image_id: result.imageId,
     wall_ms: result.wallMs,
+    timings: result.timings,
   };
 }
 

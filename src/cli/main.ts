@@ -58,7 +58,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       'a video file or a folder of them (anything ffmpeg reads); default: the built-in clip',
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'), 8)
-    .option('--qualities <list>', 'quality points in [0, 1]', '0.2,0.5,0.8')
+    .option(
+      '--qualities <list>',
+      'quality points in [0, 1] (BD-rate needs at least 4)',
+      '0.1,0.3,0.5,0.7,0.9',
+    )
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option(
       '--memory-mb <m>',

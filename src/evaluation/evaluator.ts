@@ -3,7 +3,10 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Clip } from './clip.js';
 import type { Failure, Stage } from './failure.js';
 import { computeClipMetrics, type ClipMetrics } from './metrics.js';
+import type { SandboxRequest } from '../sandbox/sandbox.js';
 import {
+  type CompletedRun,
+  type FailedRun,
   countedBytes,
   decodeRequest,
   decodedFrames,
@@ -55,6 +58,24 @@ export interface EvaluationMetrics {
   readonly clips: readonly ClipResult[];
 }
 
+/**
+ * Where an evaluation's time went, summed over its sandbox runs (runs may overlap when
+ * concurrency > 1, so the sums can exceed the wall time).
+ */
+export interface EvaluationTimings {
+  readonly runs: number;
+  /** Waiting for a started container (the warm pool hides container start-up). */
+  acquire_ms: number;
+  /** The codec's own time: the harness's child processes, fork to exit. */
+  codec_ms: number;
+  /** Sandbox wall time (job sent to last result byte) minus the codec's own time. */
+  transfer_ms: number;
+  /** Packing inputs and parsing results in the orchestrator. */
+  tar_ms: number;
+  /** Computing metrics from the decoded frames. */
+  metrics_ms: number;
+}
+
 export interface ValidationFinding {
   readonly category: string;
   readonly message: string;
@@ -70,6 +91,7 @@ export type EvaluationResult =
       readonly metrics: EvaluationMetrics;
       readonly imageId: string;
       readonly wallMs: number;
+      readonly timings: EvaluationTimings;
     }
   | {
       readonly ok: false;
@@ -82,10 +104,16 @@ export type EvaluationResult =
       readonly metrics: null;
       readonly imageId: string;
       readonly wallMs: number;
+      readonly timings: EvaluationTimings;
     };
+
+/** Luma PSNR the best quality point must reach; below it a codec is broken, not just weak. */
+export const DEFAULT_QUALITY_FLOOR_DB = 20;
 
 export interface EvaluateOptions {
   readonly qualities: readonly number[];
+  /** Minimum pooled luma PSNR at the highest quality point, per clip (default 20 dB). */
+  readonly qualityFloorDb?: number;
   /** Skip static validation and go straight to the sandbox (tests of the container boundary). */
   readonly skipValidation?: boolean;
 }
@@ -105,9 +133,57 @@ export class Evaluator {
     private readonly log: Logger,
     private readonly concurrency: number,
     private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new Error(`evaluator concurrency must be a positive integer, got ${concurrency}`);
+    }
+  }
+
+  evaluate(
+    codec: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+  ): Promise<EvaluationResult> {
+    return new Evaluation(this.sandbox, this.log, this.concurrency, this.now).run(
+      codec,
+      clips,
+      options,
+    );
+  }
+}
+
+/** One evaluation in progress, with the timings it accumulates. */
+class Evaluation {
+  readonly timings: EvaluationTimings = {
+    runs: 0,
+    acquire_ms: 0,
+    codec_ms: 0,
+    transfer_ms: 0,
+    tar_ms: 0,
+    metrics_ms: 0,
+  };
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly log: Logger,
+    private readonly concurrency: number,
+    private readonly now: () => number,
   ) {}
 
-  async evaluate(
+  private async runSandbox(request: SandboxRequest): Promise<CompletedRun | FailedRun> {
+    const run = await this.sandbox.run(request);
+    const outcome = interpretRun(run, this.sandbox.limits);
+    const codecMs = outcome.ok ? (outcome.runs[0]?.wall_s ?? 0) * 1000 : 0;
+    const t = this.timings as { -readonly [K in keyof EvaluationTimings]: number };
+    t.runs += 1;
+    t.acquire_ms += run.acquireMs;
+    t.codec_ms += codecMs;
+    t.transfer_ms += Math.max(0, run.wallMs - codecMs);
+    t.tar_ms += run.packMs + run.parseMs;
+    return outcome;
+  }
+
+  async run(
     codec: Buffer,
     clips: readonly Clip[],
     options: EvaluateOptions,
@@ -126,6 +202,7 @@ export class Evaluator {
       metrics: null,
       imageId,
       wallMs: this.now() - started,
+      timings: this.timings,
     });
     const first = clips[0];
     if (first === undefined) throw new Error('evaluate needs at least one clip');
@@ -141,6 +218,11 @@ export class Evaluator {
 
     const sweep = await this.sweep(codec, clips, options.qualities);
     if (!sweep.ok) return fail('sweep', sweep);
+    const floor = qualityFloorFailure(
+      sweep.value,
+      options.qualityFloorDb ?? DEFAULT_QUALITY_FLOOR_DB,
+    );
+    if (floor) return fail('sweep', { ok: false, failure: floor, log: '' });
     return {
       ok: true,
       stage: 'done',
@@ -148,20 +230,17 @@ export class Evaluator {
       metrics: { points: summarise(sweep.value, options.qualities), clips: sweep.value },
       imageId,
       wallMs: this.now() - started,
+      timings: this.timings,
     };
   }
 
   private async validate(codec: Buffer): Promise<StageOutcome<null>> {
-    const run = interpretRun(
-      await this.sandbox.run(validateRequest(codec, this.sandbox.limits)),
-      this.sandbox.limits,
-    );
+    const run = await this.runSandbox(validateRequest(codec, this.sandbox.limits));
     if (!run.ok) {
-      // The validator itself died (e.g. the parser blew up on hostile input): the source is unusable.
-      const category =
-        run.failure.category === 'timeouts' || run.failure.category === 'memory_exceeded'
-          ? run.failure.category
-          : 'syntax_errors';
+      // The validator itself died (e.g. the parser blew up on hostile input): the source is
+      // unusable. Limits keep their category; infrastructure trouble is not the code's fault.
+      const kept = ['timeouts', 'memory_exceeded', 'sandbox_error'];
+      const category = kept.includes(run.failure.category) ? run.failure.category : 'syntax_errors';
       return {
         ok: false,
         failure: { ...run.failure, category, message: `validation failed: ${run.failure.message}` },
@@ -180,7 +259,17 @@ export class Evaluator {
       };
     }
     const first = report.findings[0];
-    if (report.ok || first === undefined) return { ok: true, value: null };
+    if (report.ok) return { ok: true, value: null };
+    if (first === undefined) {
+      return {
+        ok: false,
+        failure: {
+          category: 'sandbox_error',
+          message: 'the validator refused the code without saying why',
+        },
+        log: '',
+      };
+    }
     const failure: Failure = {
       category: isValidationCategory(first.category) ? first.category : 'other',
       message: first.message,
@@ -191,10 +280,15 @@ export class Evaluator {
   }
 
   private async smoke(codec: Buffer, clip: Clip, quality: number): Promise<StageOutcome<null>> {
-    const encoded = await this.encode(codec, clip, quality, 2);
-    if (!encoded.ok) return encoded;
-    const [first, second] = encoded.value.runs;
-    const difference = firstDifference(first ?? [], second ?? []);
+    // Two encodes in two fresh containers: a codec cannot replay the first run's output from
+    // /tmp or shared memory, so equal bytes mean a deterministic encoder.
+    const [first, second] = await mapLimited([0, 1], this.concurrency, () =>
+      this.encode(codec, clip, quality),
+    );
+    if (!first || !second) throw new Error('smoke: an encode did not run');
+    if (!first.ok) return first;
+    if (!second.ok) return second;
+    const difference = firstDifference(first.value.frames, second.value.frames);
     if (difference >= 0) {
       return {
         ok: false,
@@ -205,7 +299,7 @@ export class Evaluator {
         log: '',
       };
     }
-    const decoded = await this.decode(codec, clip, quality, first ?? []);
+    const decoded = await this.decode(codec, clip, quality, first.value.frames);
     return decoded.ok ? { ok: true, value: null } : decoded;
   }
 
@@ -242,11 +336,12 @@ export class Evaluator {
     clip: Clip,
     quality: number,
   ): Promise<StageOutcome<RdPointMetrics>> {
-    const encoded = await this.encode(codec, clip, quality, 1);
+    const encoded = await this.encode(codec, clip, quality);
     if (!encoded.ok) return encoded;
-    const frames = encoded.value.runs[0] ?? [];
+    const frames = encoded.value.frames;
     const decoded = await this.decode(codec, clip, quality, frames);
     if (!decoded.ok) return decoded;
+    const metricsStarted = this.now();
     const { per_frame_ssim_y: _ssim, ...metrics } = computeClipMetrics({
       width: clip.width,
       height: clip.height,
@@ -255,6 +350,7 @@ export class Evaluator {
       decoded: decoded.value.frames,
       frameBytes: frames.map(countedBytes),
     });
+    (this.timings as { metrics_ms: number }).metrics_ms += this.now() - metricsStarted;
     this.log.debug(
       { clip: clip.name, quality, psnr: metrics.psnr_y_db, kbps: metrics.bitrate_kbps },
       'point measured',
@@ -274,41 +370,30 @@ export class Evaluator {
     codec: Buffer,
     clip: Clip,
     quality: number,
-    repeat: number,
-  ): Promise<StageOutcome<{ runs: EncodedFrame[][]; wallS: number }>> {
+  ): Promise<StageOutcome<{ frames: EncodedFrame[]; wallS: number }>> {
     const limits = this.sandbox.limits;
-    const run = interpretRun(
-      await this.sandbox.run(encodeRequest(codec, clip, quality, repeat, limits)),
-      limits,
-    );
+    const run = await this.runSandbox(encodeRequest(codec, clip, quality, limits));
     if (!run.ok) return run;
-    const runs: EncodedFrame[][] = [];
-    for (let index = 0; index < repeat; index++) {
-      const frames = encodedFrames(run.files, index, clip.frames.length);
-      if (frames === null) {
-        return {
-          ok: false,
-          failure: {
-            category: 'crashes',
-            message: `encode run ${index} returned an incomplete bitstream`,
-          },
-          log: '',
-        };
-      }
-      const badMetadata = frames.findIndex((frame) => !isJsonObject(frame.metadata));
-      if (badMetadata >= 0) {
-        return {
-          ok: false,
-          failure: {
-            category: 'return_format_error',
-            message: `metadata of frame ${badMetadata} is not a JSON object`,
-          },
-          log: '',
-        };
-      }
-      runs.push(frames);
+    const frames = encodedFrames(run.files, clip.frames.length);
+    if (frames === null) {
+      return {
+        ok: false,
+        failure: { category: 'crashes', message: 'the encoder returned an incomplete bitstream' },
+        log: '',
+      };
     }
-    return { ok: true, value: { runs, wallS: run.runs[0]?.wall_s ?? 0 } };
+    const badMetadata = frames.findIndex((frame) => !isJsonObject(frame.metadata));
+    if (badMetadata >= 0) {
+      return {
+        ok: false,
+        failure: {
+          category: 'return_format_error',
+          message: `metadata of frame ${badMetadata} is not a JSON object`,
+        },
+        log: '',
+      };
+    }
+    return { ok: true, value: { frames, wallS: run.runs[0]?.wall_s ?? 0 } };
   }
 
   private async decode(
@@ -325,7 +410,7 @@ export class Evaluator {
       encoded,
       limits,
     );
-    const run = interpretRun(await this.sandbox.run(request), limits);
+    const run = await this.runSandbox(request);
     if (!run.ok) return run;
     const frames = decodedFrames(run.files, clip.frames.length);
     const size = clip.width * clip.height * 3;
@@ -342,6 +427,23 @@ export class Evaluator {
     }
     return { ok: true, value: { frames, wallS: run.runs[0]?.wall_s ?? 0 } };
   }
+}
+
+/** The quality floor: at its best quality point, every clip must reach `floorDb`. */
+export function qualityFloorFailure(clips: readonly ClipResult[], floorDb: number): Failure | null {
+  for (const clip of clips) {
+    const top = clip.points.reduce<RdPointMetrics | undefined>(
+      (best, point) => (best === undefined || point.quality > best.quality ? point : best),
+      undefined,
+    );
+    if (top !== undefined && top.psnr_y_db < floorDb) {
+      return {
+        category: 'quality_floor',
+        message: `on clip ${clip.clip} the best quality point (quality ${top.quality}) reaches only ${top.psnr_y_db.toFixed(2)} dB luma PSNR; the floor is ${floorDb} dB: the decoder must reconstruct the frames, not approximate them`,
+      };
+    }
+  }
+  return null;
 }
 
 function isValidationCategory(

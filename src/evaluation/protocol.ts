@@ -62,7 +62,6 @@ export function encodeRequest(
   codec: Buffer,
   clip: Clip,
   quality: number,
-  repeat: number,
   limits: SandboxLimits,
 ): SandboxRequest {
   const perFrame = maxFrameBytes(clip.width, clip.height);
@@ -74,7 +73,6 @@ export function encodeRequest(
         ...geometry(clip),
         quality,
         frames: clip.frames.length,
-        repeat,
         deadline_s: deadlineS(limits),
         threads: Math.max(1, Math.floor(limits.cpus)),
         max_bitstream_bytes: perFrame,
@@ -83,7 +81,7 @@ export function encodeRequest(
       { name: 'codec.py', data: codec },
       { name: 'frames.bgr', data: Buffer.concat(clip.frames as Buffer[]) },
     ],
-    maxOutputBytes: repeat * (perRun + LOG_ALLOWANCE_BYTES),
+    maxOutputBytes: perRun + LOG_ALLOWANCE_BYTES,
   };
 }
 
@@ -103,7 +101,6 @@ export function decodeRequest(
       ...geometry(clip),
       quality,
       frames: clip.frameCount,
-      repeat: 1,
       deadline_s: deadlineS(limits),
       threads: Math.max(1, Math.floor(limits.cpus)),
       max_result_bytes: perRun,
@@ -234,15 +231,14 @@ function lineOf(traceback: string | undefined): { line?: number } {
   return last === undefined ? {} : { line: Number(last) };
 }
 
-/** The frames of run `run` of an encode job, in order; null when any is missing. */
+/** The frames of an encode job, in order; null when any is missing. */
 export function encodedFrames(
   files: ReadonlyMap<string, Buffer>,
-  run: number,
   count: number,
 ): EncodedFrame[] | null {
   const frames: EncodedFrame[] = [];
   for (let index = 0; index < count; index++) {
-    const stem = `run${run}/${String(index).padStart(6, '0')}`;
+    const stem = `run0/${String(index).padStart(6, '0')}`;
     const compressed = files.get(`${stem}.bin`);
     const metadata = files.get(`${stem}.json`);
     if (compressed === undefined || metadata === undefined) return null;

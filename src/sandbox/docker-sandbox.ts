@@ -78,10 +78,12 @@ export class DockerSandbox implements Sandbox {
 
   async run(request: SandboxRequest): Promise<SandboxRun> {
     if (this.closed) throw new CodecLabError('SANDBOX_FAILED', 'the sandbox is closed');
+    const asked = this.now();
     const prepared = await this.acquire();
+    const acquireMs = this.now() - asked;
     this.refill();
     try {
-      return await this.execute(prepared, request);
+      return await this.execute(prepared, request, acquireMs);
     } finally {
       this.scheduleRemoval(prepared.container);
     }
@@ -196,9 +198,15 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  private async execute(prepared: Prepared, request: SandboxRequest): Promise<SandboxRun> {
+  private async execute(
+    prepared: Prepared,
+    request: SandboxRequest,
+    acquireMs: number,
+  ): Promise<SandboxRun> {
+    const packStarted = this.now();
     const input = await packTar(request.files);
     const started = this.now();
+    const packMs = started - packStarted;
     let timedOut = false;
     let outputOverflow = false;
     const kill = (): void => {
@@ -247,6 +255,7 @@ export class DockerSandbox implements Sandbox {
         );
       }
     }
+    const parseStarted = this.now();
     const output = outputOverflow
       ? ({ ok: false, reason: `result stream passed ${request.maxOutputBytes} bytes` } as const)
       : payload === null
@@ -255,6 +264,7 @@ export class DockerSandbox implements Sandbox {
             maxEntries: 100_000,
             maxTotalBytes: request.maxOutputBytes,
           });
+    const parseMs = this.now() - parseStarted;
     this.options.log.debug(
       { containerId: prepared.id.slice(0, 12), ending, exitCode, oomKilled, timedOut, wallMs },
       'sandbox run finished',
@@ -267,6 +277,9 @@ export class DockerSandbox implements Sandbox {
       output,
       stderr: prepared.demuxer.stderrText(),
       wallMs,
+      acquireMs,
+      packMs,
+      parseMs,
       imageId: this.imageId,
     };
   }

@@ -29,7 +29,7 @@ export function sandboxContainerSpec(input: ContainerSpecInput): ContainerCreate
   const memoryBytes = limits.memoryLimitMb * 1024 * 1024;
   return {
     Image: input.image,
-    Cmd: ['python3', '-s', '-B', '/opt/codec-lab/harness.py'],
+    Cmd: ['python3', '-s', '-B', '/opt/codec-lab/harness.py', String(input.idleTimeoutS)],
     User: SANDBOX_USER,
     WorkingDir: SCRATCH_DIR,
     // Allow-listed environment: nothing from the orchestrator's own environment reaches here.
@@ -43,7 +43,6 @@ export function sandboxContainerSpec(input: ContainerSpecInput): ContainerCreate
       `OPENBLAS_NUM_THREADS=${threads}`,
       `MKL_NUM_THREADS=${threads}`,
       `NUMEXPR_NUM_THREADS=${threads}`,
-      `CODEC_LAB_IDLE_TIMEOUT_S=${input.idleTimeoutS}`,
     ],
     Labels: {
       [SANDBOX_LABEL]: '1',

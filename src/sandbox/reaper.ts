@@ -22,7 +22,8 @@ export function reapVerdict(
 ): ReapVerdict {
   const ownerLabel = facts.labels[OWNER_LABEL];
   if (ownerLabel === formatOwner(self)) return 'keep';
-  const expiresAt = Number(facts.labels[EXPIRES_LABEL]);
+  const expiresLabel = facts.labels[EXPIRES_LABEL] ?? '';
+  const expiresAt = /^\d+$/.test(expiresLabel) ? Number(expiresLabel) : Number.NaN;
   const expired = Number.isFinite(expiresAt) && nowMs > expiresAt;
   const owner = parseOwner(ownerLabel);
   if (owner === null) return 'unowned';

@@ -38,7 +38,13 @@ export interface SandboxRun {
   readonly output: SandboxOutput;
   /** Harness diagnostics (capped). */
   readonly stderr: string;
+  /** From sending the job to the last byte of the result. */
   readonly wallMs: number;
+  /** Waiting for a started container (zero when the warm pool had one ready). */
+  readonly acquireMs: number;
+  /** Packing the input tar and parsing the result tar, in the orchestrator. */
+  readonly packMs: number;
+  readonly parseMs: number;
   readonly imageId: string;
 }
 

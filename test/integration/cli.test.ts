@@ -27,7 +27,7 @@ describe('codec-lab evaluate', () => {
     expect(result.stage).toBe('done');
     expect(result.failure).toBeNull();
     expect(result.image_id).toBe((await findSandboxImage(docker)).id);
-    expect(result.metrics.points.map((point) => point.quality)).toEqual([0.2, 0.5, 0.8]);
+    expect(result.metrics.points.map((point) => point.quality)).toEqual([0.1, 0.3, 0.5, 0.7, 0.9]);
     for (const point of result.metrics.points) {
       for (const key of [
         'bitrate_kbps',

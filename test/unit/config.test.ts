@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../../src/config.js';
+import { CodecLabError, isCodecLabError } from '../../src/errors.js';
+
+function configError(run: () => unknown): CodecLabError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CodecLabError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      dataDir: '.data',
+      logLevel: 'info',
+      sandbox: {
+        timeoutMs: 60_000,
+        memoryLimitMb: 1024,
+        cpus: 1,
+        pidsLimit: 64,
+        tmpfsMb: 64,
+        poolSize: 5,
+        concurrency: 2,
+      },
+    });
+    expect(config.ffmpegPath).toBeUndefined();
+    expect(config.sandboxImage).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('freezes the nested sandbox settings too', () => {
+    const config = loadConfig({ CODEC_LAB_CPUS: '2' });
+    expect(Object.isFrozen(config.sandbox)).toBe(true);
+    // Modules are strict mode: writing to a frozen object throws instead of passing silently.
+    expect(() => {
+      (config.sandbox as { cpus: number }).cpus = 8;
+    }).toThrow(TypeError);
+    expect(config.sandbox.cpus).toBe(2);
+  });
+
+  it('treats empty numeric variables as unset', () => {
+    expect(loadConfig({ CODEC_LAB_CPUS: '', CODEC_LAB_TIMEOUT_S: '' }).sandbox).toMatchObject({
+      cpus: 1,
+      timeoutMs: 60_000,
+    });
+  });
+
+  it('reads every setting from the environment', () => {
+    const config = loadConfig({
+      CODEC_LAB_DATA_DIR: '/var/lib/codec-lab',
+      CODEC_LAB_LOG_LEVEL: 'debug',
+      CODEC_LAB_TIMEOUT_S: '2.5',
+      CODEC_LAB_MEMORY_MB: '2048',
+      CODEC_LAB_CPUS: '1.5',
+      CODEC_LAB_PIDS_LIMIT: '128',
+      CODEC_LAB_TMPFS_MB: '32',
+      CODEC_LAB_POOL_SIZE: '0',
+      CODEC_LAB_CONCURRENCY: '4',
+      CODEC_LAB_FFMPEG: '/usr/bin/ffmpeg',
+      CODEC_LAB_SANDBOX_IMAGE: 'codec-lab-sandbox:dev',
+    });
+    expect(config).toEqual({
+      dataDir: '/var/lib/codec-lab',
+      logLevel: 'debug',
+      sandbox: {
+        timeoutMs: 2500,
+        memoryLimitMb: 2048,
+        cpus: 1.5,
+        pidsLimit: 128,
+        tmpfsMb: 32,
+        poolSize: 0,
+        concurrency: 4,
+      },
+      ffmpegPath: '/usr/bin/ffmpeg',
+      sandboxImage: 'codec-lab-sandbox:dev',
+    });
+  });
+
+  it('lets command-line overrides win over the environment', () => {
+    const env = {
+      CODEC_LAB_DATA_DIR: '/from/env',
+      CODEC_LAB_TIMEOUT_S: '30',
+      CODEC_LAB_MEMORY_MB: '2048',
+    };
+    const config = loadConfig(env, { dataDir: '/from/flag', timeoutS: 5, memoryMb: 256 });
+    expect(config.dataDir).toBe('/from/flag');
+    expect(config.sandbox.timeoutMs).toBe(5000);
+    expect(config.sandbox.memoryLimitMb).toBe(256);
+  });
+
+  it('falls back to the environment for overrides left undefined', () => {
+    const config = loadConfig(
+      { CODEC_LAB_TIMEOUT_S: '30', CODEC_LAB_MEMORY_MB: '2048' },
+      { dataDir: undefined, timeoutS: undefined, memoryMb: undefined },
+    );
+    expect(config.sandbox.timeoutMs).toBe(30_000);
+    expect(config.sandbox.memoryLimitMb).toBe(2048);
+    expect(config.dataDir).toBe('.data');
+  });
+
+  it('reports every bad setting at once in one CONFIG_INVALID error', () => {
+    const error = configError(() =>
+      loadConfig({
+        CODEC_LAB_LOG_LEVEL: 'loud',
+        CODEC_LAB_CPUS: 'lots',
+        CODEC_LAB_PIDS_LIMIT: '2',
+        CODEC_LAB_MEMORY_MB: '100.5',
+        CODEC_LAB_CONCURRENCY: '0',
+      }),
+    );
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(isCodecLabError(error, 'CONFIG_INVALID')).toBe(true);
+    const problems = error.message.split('\n').filter((line) => line.startsWith('  - '));
+    expect(problems.map((line) => line.slice(4).split(': ')[0])).toEqual([
+      'CODEC_LAB_LOG_LEVEL',
+      '--memory-mb / CODEC_LAB_MEMORY_MB',
+      'CODEC_LAB_CPUS',
+      'CODEC_LAB_PIDS_LIMIT',
+      'CODEC_LAB_CONCURRENCY',
+    ]);
+    expect(error.message).not.toContain('sandbox.');
+  });
+
+  it('reports an override that is out of range by its flag', () => {
+    const error = configError(() => loadConfig({}, { timeoutS: 0.1, memoryMb: 32, dataDir: '' }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('--data-dir / CODEC_LAB_DATA_DIR');
+    expect(error.message).toContain('--timeout-s / CODEC_LAB_TIMEOUT_S');
+    expect(error.message).toContain('--memory-mb / CODEC_LAB_MEMORY_MB');
+    expect(error.message).not.toContain('sandbox.');
+  });
+
+  it('rejects a non-numeric timeout instead of defaulting it', () => {
+    const error = configError(() => loadConfig({ CODEC_LAB_TIMEOUT_S: 'sixty' }));
+    expect(error.message).toContain('CODEC_LAB_TIMEOUT_S');
+  });
+
+  it.each([
+    ['CODEC_LAB_DATA_DIR', ''],
+    ['CODEC_LAB_LOG_LEVEL', 'loud'],
+    ['CODEC_LAB_TIMEOUT_S', '0.1'],
+    ['CODEC_LAB_MEMORY_MB', '32'],
+    ['CODEC_LAB_CPUS', '0'],
+    ['CODEC_LAB_PIDS_LIMIT', '4'],
+    ['CODEC_LAB_TMPFS_MB', '0'],
+    ['CODEC_LAB_POOL_SIZE', '17'],
+    ['CODEC_LAB_CONCURRENCY', '0'],
+    ['CODEC_LAB_FFMPEG', ''],
+    ['CODEC_LAB_SANDBOX_IMAGE', ''],
+  ])('names %s when its value is bad', (name, value) => {
+    const error = configError(() => loadConfig({ [name]: value }));
+    const problems = error.message.split('\n').filter((line) => line.startsWith('  - '));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+});
