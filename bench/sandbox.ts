@@ -69,7 +69,16 @@ async function main(): Promise<void> {
   const bare: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const started = performance.now();
-    execFileSync('docker', ['run', '--rm', '--network', 'none', image.ref, 'python3', '-c', 'import numpy, cv2']);
+    execFileSync('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      image.ref,
+      'python3',
+      '-c',
+      'import numpy, cv2',
+    ]);
     bare.push(performance.now() - started);
   }
 
@@ -101,9 +110,23 @@ async function main(): Promise<void> {
   const cli: number[] = [];
   for (let round = 0; round < Math.min(ROUNDS, 5); round++) {
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['bin/codec-lab.js', 'evaluate', codecPath, '--frames', '1', '--qualities', '0.5', '--data-dir', dir], {
-      env: { ...process.env, CODEC_LAB_LOG_LEVEL: 'warn' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        'bin/codec-lab.js',
+        'evaluate',
+        codecPath,
+        '--frames',
+        '1',
+        '--qualities',
+        '0.5',
+        '--data-dir',
+        dir,
+      ],
+      {
+        env: { ...process.env, CODEC_LAB_LOG_LEVEL: 'warn' },
+      },
+    );
     if (run.status !== 0) throw new Error(`codec-lab evaluate failed: ${run.stderr.toString()}`);
     cli.push(performance.now() - started);
   }
@@ -112,8 +135,12 @@ async function main(): Promise<void> {
   const baseline = median(bare);
   const row = (name: string, values: number[]): string =>
     `${name.padEnd(44)} ${median(values).toFixed(0).padStart(6)} ms   ratio ${(median(values) / baseline).toFixed(2)}`;
-  console.log(`sandbox image ${image.ref} (${image.id.slice(0, 19)}), pool ${config.sandbox.poolSize}, ${ROUNDS} rounds, medians`);
-  console.log(`${'baseline: docker run --rm image python3 -c "import numpy, cv2"'.padEnd(44)} ${baseline.toFixed(0).padStart(6)} ms`);
+  console.log(
+    `sandbox image ${image.ref} (${image.id.slice(0, 19)}), pool ${config.sandbox.poolSize}, ${ROUNDS} rounds, medians`,
+  );
+  console.log(
+    `${'baseline: docker run --rm image python3 -c "import numpy, cv2"'.padEnd(44)} ${baseline.toFixed(0).padStart(6)} ms`,
+  );
   console.log(row('codec-lab evaluate, warm pool (5 containers)', warm));
   console.log(row('codec-lab evaluate, back-to-back', backToBack));
   console.log(row('codec-lab evaluate CLI process, cold', cli));

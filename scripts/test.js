@@ -28,7 +28,15 @@ function vitest(project) {
   const report = `test-results/${project}.json`;
   rmSync(report, { force: true });
   console.log(`\n=== ${project} tests`);
-  const ok = run('npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  const ok = run('npx', [
+    'vitest',
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ]);
   let counts;
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
@@ -42,7 +50,9 @@ function vitest(project) {
     counts = { passed: 0, failed: 1, skipped: 0 };
   }
   for (const key of Object.keys(totals)) totals[key] += counts[key];
-  lines.push(`${project}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  lines.push(
+    `${project}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`,
+  );
 }
 
 mkdirSync('test-results', { recursive: true });

@@ -79,7 +79,7 @@ export function encodeRequest(
         max_result_bytes: perRun,
       }),
       { name: 'codec.py', data: codec },
-      { name: 'frames.bgr', data: Buffer.concat(clip.frames as Buffer[]) },
+      { name: 'frames.bgr', data: Buffer.concat(clip.frames) },
     ],
     maxOutputBytes: perRun + LOG_ALLOWANCE_BYTES,
   };

@@ -146,13 +146,13 @@ export class DockerSandbox implements Sandbox {
     }
     this.created.add(container.id);
     try {
-      const stream = (await container.attach({
+      const stream = await container.attach({
         stream: true,
         stdin: true,
         stdout: true,
         stderr: true,
         hijack: true,
-      })) as NodeJS.ReadWriteStream;
+      });
       const prepared: Prepared = {
         container,
         id: container.id,
