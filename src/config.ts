@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { CodecLabError } from './errors.js';
 
@@ -7,6 +9,8 @@ import { CodecLabError } from './errors.js';
  */
 const schema = z.object({
   dataDir: z.string().min(1),
+  /** Downloads and build scratch (Debian packages for the clip sets, the root filesystem). */
+  cacheDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   sandbox: z.object({
     /** Wall-clock limit for one sandbox run (one clip at one quality, one side). */
@@ -43,6 +47,7 @@ export interface ConfigOverrides {
 /** What a user types to change each setting, for error messages. */
 const SETTING_NAMES: Readonly<Record<string, string>> = {
   dataDir: '--data-dir / CODEC_LAB_DATA_DIR',
+  cacheDir: 'CODEC_LAB_CACHE_DIR',
   logLevel: 'CODEC_LAB_LOG_LEVEL',
   'sandbox.timeoutMs': '--timeout-s / CODEC_LAB_TIMEOUT_S',
   'sandbox.memoryLimitMb': '--memory-mb / CODEC_LAB_MEMORY_MB',
@@ -66,6 +71,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   const timeoutS = overrides.timeoutS ?? numberFrom(env, 'CODEC_LAB_TIMEOUT_S') ?? 60;
   const candidate = {
     dataDir: overrides.dataDir ?? env.CODEC_LAB_DATA_DIR ?? '.data',
+    cacheDir: env.CODEC_LAB_CACHE_DIR ?? join(homedir(), '.cache', 'codec-lab'),
     logLevel: env.CODEC_LAB_LOG_LEVEL ?? 'info',
     sandbox: {
       timeoutMs: Math.round(timeoutS * 1000),

@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -8,6 +6,7 @@ import { reapOrphans } from '../sandbox/reaper.js';
 import { evaluateCommand, parseQualities } from './evaluate-command.js';
 import { EXIT_INFRASTRUCTURE, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { imageBuildCommand, imageStatusCommand } from './image-command.js';
+import { clipsPrepareCommand } from './clips-command.js';
 import { connectDocker } from './runtime.js';
 
 function positiveInt(flag: string) {
@@ -90,6 +89,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     });
 
+  const clips = program.command('clips').description('the clip sets evaluations run on');
+  clips
+    .command('prepare')
+    .description(
+      'build the dev, holdout and smoke clip sets from real footage and photographs in Debian packages (offline-reachable)',
+    )
+    .option('--out <dir>', 'where the sets go (default: <data-dir>/clips, where evaluate looks)')
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .action(async (flags: { out?: string; dataDir?: string }) => {
+      const config = loadConfig(process.env, { dataDir: flags.dataDir });
+      await clipsPrepareCommand(config, flags.out, write, (line) =>
+        process.stderr.write(`[clips] ${line}\n`),
+      );
+    });
+
   const image = program.command('image').description('the sandbox image');
   image
     .command('build')
@@ -97,17 +111,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       'build the sandbox image offline (debootstrap + docker import), cached by a hash of its recipe',
     )
     .option('--force', 'rebuild even if an image for this recipe exists')
-    .option(
-      '--cache-dir <dir>',
-      'where the root filesystem tar is built',
-      join(homedir(), '.cache', 'codec-lab'),
-    )
     .option('--mirror <url>', 'Debian mirror for debootstrap')
-    .action(async (flags: { force?: boolean; cacheDir: string; mirror?: string }) => {
+    .action(async (flags: { force?: boolean; mirror?: string }) => {
+      const config = loadConfig(process.env);
       const docker = await connectDocker(log);
       await imageBuildCommand(
         docker,
-        { force: flags.force === true, cacheDir: flags.cacheDir, mirror: flags.mirror },
+        { force: flags.force === true, cacheDir: config.cacheDir, mirror: flags.mirror },
         (line) => process.stderr.write(`[image] ${line}\n`),
       );
     });

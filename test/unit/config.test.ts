@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../src/config.js';
@@ -18,6 +20,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       dataDir: '.data',
+      cacheDir: join(homedir(), '.cache', 'codec-lab'),
       logLevel: 'info',
       sandbox: {
         timeoutMs: 60_000,
@@ -54,6 +57,7 @@ describe('loadConfig', () => {
   it('reads every setting from the environment', () => {
     const config = loadConfig({
       CODEC_LAB_DATA_DIR: '/var/lib/codec-lab',
+      CODEC_LAB_CACHE_DIR: '/var/cache/codec-lab',
       CODEC_LAB_LOG_LEVEL: 'debug',
       CODEC_LAB_TIMEOUT_S: '2.5',
       CODEC_LAB_MEMORY_MB: '2048',
@@ -67,6 +71,7 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       dataDir: '/var/lib/codec-lab',
+      cacheDir: '/var/cache/codec-lab',
       logLevel: 'debug',
       sandbox: {
         timeoutMs: 2500,

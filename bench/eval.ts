@@ -1,0 +1,158 @@
+/**
+ * npm run bench:eval — the JPEG-per-frame codec evaluated on the dev clip set (validate, smoke,
+ * and the sweep over every clip × 5 qualities, concurrency 1 so the split adds up), with the
+ * time split into container wait, the codec's own time, transfer, tar handling and metrics;
+ * next to ffmpeg doing the same MJPEG encode + decode + PSNR on the same frames, in the same
+ * run. Target (issue 3): everything that is not the codec's own time ≤ 25 % of the total.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { pino } from 'pino';
+import { loadClipSet, clipSetExists } from '../src/clips/clip-set.js';
+import { prepareClipSets } from '../src/clips/prepare.js';
+import { DebianPackageSource } from '../src/clips/sources.js';
+import { loadConfig } from '../src/config.js';
+import type { Clip } from '../src/evaluation/clip.js';
+import { Evaluator } from '../src/evaluation/evaluator.js';
+import { FfmpegClipReader, defaultFfmpegPath } from '../src/evaluation/ffmpeg-clip-reader.js';
+import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
+import { findSandboxImage } from '../src/sandbox/image.js';
+import { currentOwner } from '../src/sandbox/owner.js';
+
+const QUALITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
+const CODEC = new URL('../assets/anchors/jpeg_opencv.py', import.meta.url);
+
+function ffmpegOnce(ffmpeg: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, ['-hide_banner', '-y', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(stderr)
+        : reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-500)}`)),
+    );
+  });
+}
+
+/**
+ * ffmpeg doing the same job: per clip and quality, encode the frames to MJPEG, then decode
+ * them and compute PSNR against the originals (two ffmpeg processes per point).
+ */
+async function ffmpegBaseline(ffmpeg: string, clips: readonly Clip[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'codec-lab-bench-eval-'));
+  try {
+    const started = performance.now();
+    for (const clip of clips) {
+      const rawPath = join(dir, `${clip.name}.bgr`);
+      writeFileSync(rawPath, Buffer.concat(clip.frames as Buffer[]));
+      const raw = [
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'bgr24',
+        '-s',
+        `${clip.width}x${clip.height}`,
+        '-r',
+        String(clip.fps),
+        '-i',
+        rawPath,
+      ];
+      for (const quality of QUALITIES) {
+        const mjpeg = join(dir, `${clip.name}-${quality}.mjpeg`);
+        const qscale = String(Math.round(2 + (1 - quality) * 29)); // 31 = worst, 2 = best
+        await ffmpegOnce(ffmpeg, [
+          ...raw,
+          '-c:v',
+          'mjpeg',
+          '-q:v',
+          qscale,
+          '-pix_fmt',
+          'yuvj420p',
+          '-f',
+          'mjpeg',
+          mjpeg,
+        ]);
+        const report = await ffmpegOnce(ffmpeg, [
+          '-i',
+          mjpeg,
+          ...raw,
+          '-lavfi',
+          '[0:v]format=bgr24[d];[d][1:v]psnr',
+          '-f',
+          'null',
+          '-',
+        ]);
+        if (!/PSNR/.test(report))
+          throw new Error(`ffmpeg printed no PSNR for ${clip.name} at ${quality}`);
+      }
+    }
+    return performance.now() - started;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = pino({ level: 'silent' });
+  const dir = join(config.dataDir, 'clips');
+  if (!(await clipSetExists(join(dir, 'dev')))) {
+    console.log(`preparing the clip sets in ${dir} first`);
+    await prepareClipSets({
+      outDir: dir,
+      source: new DebianPackageSource(join(config.cacheDir, 'debs')),
+    });
+  }
+  const ffmpeg = config.ffmpegPath ?? defaultFfmpegPath();
+  const { clips } = await loadClipSet(join(dir, 'dev'), new FfmpegClipReader(ffmpeg));
+  const docker = new Docker();
+  const sandbox = await DockerSandbox.open({
+    docker,
+    image: await findSandboxImage(docker, config.sandboxImage),
+    limits: config.sandbox,
+    poolSize: config.sandbox.poolSize,
+    owner: currentOwner(),
+    log,
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // let the warm pool fill
+    const result = await new Evaluator(sandbox, log, 1).evaluate(readFileSync(CODEC), clips, {
+      qualities: QUALITIES,
+    });
+    if (!result.ok) throw new Error(`the JPEG codec failed: ${JSON.stringify(result.failure)}`);
+    const t = result.timings;
+    const total = result.wallMs;
+    const other = total - t.acquire_ms - t.codec_ms - t.transfer_ms - t.tar_ms - t.metrics_ms;
+    const line = (name: string, ms: number): string =>
+      `  ${name.padEnd(40)} ${ms.toFixed(0).padStart(7)} ms  ${((ms / total) * 100).toFixed(1).padStart(5)} %`;
+    const frames = clips.reduce((sum, clip) => sum + clip.frames.length, 0);
+    console.log(
+      `JPEG codec on the dev set: ${clips.length} clips, ${frames} frames, ${QUALITIES.length} qualities, ${t.runs} sandbox runs (concurrency 1)`,
+    );
+    console.log(line('total (validate + smoke + sweep + metrics)', total));
+    console.log(line('waiting for a container (start-up)', t.acquire_ms));
+    console.log(line("codec's own time (harness children)", t.codec_ms));
+    console.log(line('transfer (job in, result out, harness)', t.transfer_ms));
+    console.log(line('tar pack + parse (orchestrator)', t.tar_ms));
+    console.log(line('metrics (PSNR, SSIM, ...)', t.metrics_ms));
+    console.log(line('other orchestration', other));
+    console.log(
+      `  not the codec's own time: ${(((total - t.codec_ms) / total) * 100).toFixed(1)} % (target ≤ 25 %)`,
+    );
+    const baseline = await ffmpegBaseline(ffmpeg, clips);
+    console.log(
+      `ffmpeg MJPEG encode + decode + PSNR of the same frames, same qualities: ${baseline.toFixed(0)} ms (ratio ${(total / baseline).toFixed(1)}x)`,
+    );
+  } finally {
+    await sandbox.close();
+  }
+}
+
+await main();

@@ -1,0 +1,104 @@
+/**
+ * What an anchor measurement is (DESIGN.md §3 "Score"): the reference codecs every candidate is
+ * compared with, measured on the same clips. Shared by the ffmpeg and JPEG anchors, the cache
+ * and the table. Pure.
+ */
+
+export const ANCHOR_NAMES = ['jpeg', 'x264', 'x265'] as const;
+export type AnchorName = (typeof ANCHOR_NAMES)[number];
+export type FfmpegAnchorName = Exclude<AnchorName, 'jpeg'>;
+
+/** The clip-level figures kept for an anchor point (snake_case: printed and stored as JSON). */
+export interface AnchorMetrics {
+  readonly total_bytes: number;
+  readonly bitrate_kbps: number;
+  readonly bits_per_pixel: number;
+  readonly psnr_y_db: number;
+  readonly worst_psnr_y_db: number;
+  readonly psnr_yuv_db: number;
+  readonly ssim_y: number;
+}
+
+export const ANCHOR_METRIC_KEYS = [
+  'total_bytes',
+  'bitrate_kbps',
+  'bits_per_pixel',
+  'psnr_y_db',
+  'worst_psnr_y_db',
+  'psnr_yuv_db',
+  'ssim_y',
+] as const satisfies ReadonlyArray<keyof AnchorMetrics>;
+
+/** A JPEG anchor point: `quality` in [0, 1], as candidate codecs are driven. */
+export interface JpegAnchorPoint extends AnchorMetrics {
+  readonly quality: number;
+}
+
+/** An x264 or x265 point: the constant rate factor it was encoded at. */
+export interface FfmpegAnchorPoint extends AnchorMetrics {
+  readonly crf: number;
+}
+
+export type AnchorPoint = JpegAnchorPoint | FfmpegAnchorPoint;
+
+export interface AnchorPoints {
+  readonly jpeg: readonly JpegAnchorPoint[];
+  readonly x264: readonly FfmpegAnchorPoint[];
+  readonly x265: readonly FfmpegAnchorPoint[];
+}
+
+/** The knob an anchor's points are measured at, as a label: `q 0.50` or `crf 24`. */
+export function settingLabel(point: AnchorPoint): string {
+  return 'crf' in point ? `crf ${point.crf}` : `q ${point.quality.toFixed(2)}`;
+}
+
+/** Keeps only the `AnchorMetrics` fields of a fuller metrics object. */
+export function pickAnchorMetrics(metrics: AnchorMetrics): AnchorMetrics {
+  return {
+    total_bytes: metrics.total_bytes,
+    bitrate_kbps: metrics.bitrate_kbps,
+    bits_per_pixel: metrics.bits_per_pixel,
+    psnr_y_db: metrics.psnr_y_db,
+    worst_psnr_y_db: metrics.worst_psnr_y_db,
+    psnr_yuv_db: metrics.psnr_yuv_db,
+    ssim_y: metrics.ssim_y,
+  };
+}
+
+export type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * Everything that decides an anchor's result on a given clip. Its hash names the cache file, so
+ * anything left out of here would let a stale result be served.
+ */
+export interface AnchorSettings {
+  readonly anchor: AnchorName;
+  /** CRFs (x264, x265) or qualities (jpeg), in measuring order. */
+  readonly levels: readonly number[];
+  /** Codec, preset, exact arguments, tool versions, codec file hash, sandbox image… */
+  readonly details: { readonly [key: string]: JsonValue };
+}
+
+export type AnchorErrorCode =
+  | 'invalid_settings'
+  | 'ffmpeg_unavailable'
+  | 'ffmpeg_unsuitable'
+  | 'ffmpeg_failed'
+  | 'ffmpeg_timeout'
+  | 'frame_count_mismatch'
+  | 'jpeg_anchor_failed';
+
+/**
+ * Infrastructure failure while measuring an anchor: anchors are trusted reference codecs, so
+ * unlike a candidate's failure this is never data. Branch on `code`, not on the message.
+ */
+export class AnchorError extends Error {
+  override readonly name = 'AnchorError';
+  readonly code: AnchorErrorCode;
+
+  constructor(code: AnchorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
