@@ -51,7 +51,7 @@ async function ffmpegBaseline(ffmpeg: string, clips: readonly Clip[]): Promise<n
     const started = performance.now();
     for (const clip of clips) {
       const rawPath = join(dir, `${clip.name}.bgr`);
-      writeFileSync(rawPath, Buffer.concat(clip.frames as Buffer[]));
+      writeFileSync(rawPath, Buffer.concat(clip.frames));
       const raw = [
         '-f',
         'rawvideo',
