@@ -190,7 +190,7 @@ export function anchorBdRates(table: AnchorTable): AnchorPairBdRate[] {
   return ANCHOR_PAIRS.map(({ test, reference }) => ({
     test,
     reference,
-    ...compare(
+    ...compareBdRates(
       table.clips.map((row) => ({
         clip: row.clip,
         result: bdRate(rdCurve(row.anchors[reference]), rdCurve(row.anchors[test])),
@@ -215,7 +215,7 @@ export function codecBdRates(
   table: AnchorTable,
 ): Record<AnchorName, BdComparison> {
   const forAnchor = (anchor: AnchorName): BdComparison =>
-    compare(
+    compareBdRates(
       codec.map((curve) => {
         const row = table.clips.find((r) => r.clip === curve.clip);
         const same =
@@ -248,7 +248,10 @@ type ClipOutcome =
   | BdRateResult
   | { readonly ok: false; readonly reason: 'no_anchor_for_clip'; readonly message: string };
 
-function compare(perClip: ReadonlyArray<{ clip: string; result: ClipOutcome }>): BdComparison {
+/** Per-clip BD-rates to one comparison: a mean only when every clip has a BD-rate. */
+export function compareBdRates(
+  perClip: ReadonlyArray<{ clip: string; result: ClipOutcome }>,
+): BdComparison {
   const per_clip: BdClipResult[] = perClip.map(({ clip, result }) =>
     result.ok
       ? { clip, bd_rate_pct: result.bd_rate_pct, coverage: result.coverage }

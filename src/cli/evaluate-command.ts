@@ -1,39 +1,42 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import type { Clip } from '../evaluation/clip.js';
-import { readClips } from '../evaluation/clip-folder.js';
-import { Evaluator, type EvaluationResult } from '../evaluation/evaluator.js';
-import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
+import { assessCodec, type Assessment, type Incumbent } from '../evaluation/assessment.js';
+import { Evaluator } from '../evaluation/evaluator.js';
+import { anchorMeasurer } from './anchor-runtime.js';
+import { selectClips } from './clip-selection.js';
 import type { Logger } from '../logger.js';
 import { AttemptFiles } from '../store/attempt-files.js';
 import { closeOnSignal, connectDocker, openSandbox } from './runtime.js';
-
-export const BUILTIN_CLIP = fileURLToPath(
-  new URL('../../assets/builtin-vtest-128x96.mkv', import.meta.url),
-);
 
 export interface EvaluateCommandOptions {
   readonly codecPath: string;
   readonly json: boolean;
   readonly clips?: string | undefined;
-  readonly frames: number;
+  readonly frames?: number | undefined;
   readonly qualities: readonly number[];
-  readonly skipValidation?: boolean;
+  /** A codec file to compare against and decide adoption over. */
+  readonly incumbent?: string | undefined;
 }
 
 /** The JSON `codec-lab evaluate --json` prints: an interface other tools rely on. */
-export function evaluationJson(
-  result: EvaluationResult,
-  attemptId: string,
-): Record<string, unknown> {
+export function evaluationJson(assessment: Assessment, attemptId: string): Record<string, unknown> {
+  const { result } = assessment;
   return {
     ok: result.ok,
     stage: result.stage,
     failure: result.failure,
     ...(result.ok ? {} : { findings: result.findings ?? [], log: result.log }),
     metrics: result.metrics,
+    bd_rate: assessment.bd_rate,
+    bd_rate_details: assessment.bd_rate_details,
+    adoption: assessment.adoption,
+    incumbent: assessment.incumbent && {
+      origin: assessment.incumbent.origin,
+      ok: assessment.incumbent.result.ok,
+      stage: assessment.incumbent.result.stage,
+    },
     attempt_id: attemptId,
     image_id: result.imageId,
     wall_ms: result.wallMs,
@@ -58,9 +61,14 @@ export function parseQualities(text: string): number[] {
   return values.sort((a, b) => a - b);
 }
 
-async function loadClips(config: Config, options: EvaluateCommandOptions): Promise<Clip[]> {
-  const reader = new FfmpegClipReader(config.ffmpegPath);
-  return readClips(reader, options.clips ?? BUILTIN_CLIP, { maxFrames: options.frames });
+async function readCode(path: string, what: string): Promise<Buffer> {
+  return readFile(path).catch((cause: NodeJS.ErrnoException) => {
+    throw new CodecLabError(
+      'USAGE',
+      `cannot read ${what} '${path}': ${cause.code ?? cause.message}`,
+      { cause },
+    );
+  });
 }
 
 export async function evaluateCommand(
@@ -69,16 +77,14 @@ export async function evaluateCommand(
   log: Logger,
   out: (text: string) => void,
 ): Promise<void> {
-  const code = await readFile(options.codecPath).catch((cause: NodeJS.ErrnoException) => {
-    throw new CodecLabError(
-      'USAGE',
-      `cannot read the codec file '${options.codecPath}': ${cause.code ?? cause.message}`,
-      {
-        cause,
-      },
-    );
-  });
-  const clips = await loadClips(config, options);
+  const code = await readCode(options.codecPath, 'the codec file');
+  const incumbent: Incumbent | null = options.incumbent
+    ? {
+        code: await readCode(options.incumbent, 'the incumbent codec file'),
+        origin: options.incumbent,
+      }
+    : null;
+  const selection = await selectClips(config, options.clips, options.frames);
   const docker = await connectDocker(log);
   const sandbox = await openSandbox(docker, config, log);
   const release = closeOnSignal(sandbox, log);
@@ -88,25 +94,45 @@ export async function evaluateCommand(
       log.child({ component: 'evaluator' }),
       config.sandbox.concurrency,
     );
-    log.info({ codec: options.codecPath, clips: clips.map((clip) => clip.name) }, 'evaluating');
-    const result = await evaluator.evaluate(code, clips, {
-      qualities: options.qualities,
-      ...(options.skipValidation ? { skipValidation: true } : {}),
-    });
+    log.info(
+      { codec: options.codecPath, clips: selection.clips.map((clip) => clip.name) },
+      'evaluating',
+    );
+    const assessment = await assessCodec(
+      {
+        code,
+        clips: selection.clips,
+        holdout: selection.holdout,
+        incumbent,
+        options: { qualities: options.qualities },
+      },
+      {
+        evaluate: (source, clips, evaluateOptions) =>
+          evaluator.evaluate(source, clips, evaluateOptions),
+        anchors: anchorMeasurer(config, evaluator, sandbox, log),
+      },
+    );
+    const { result } = assessment;
     const stored = await new AttemptFiles(config.dataDir).record(code, result, {
       origin: options.codecPath,
       settings: {
         qualities: options.qualities,
-        frames: options.frames,
-        clips: clips.map((c) => c.source),
+        frames: options.frames ?? null,
+        clips: selection.clips.map((clip) => clip.source),
+        incumbent: options.incumbent ?? null,
         limits: config.sandbox,
+      },
+      assessment: {
+        bd_rate: assessment.bd_rate,
+        bd_rate_details: assessment.bd_rate_details,
+        adoption: assessment.adoption,
       },
     });
     log.info({ attemptId: stored.id, ok: result.ok, stage: result.stage }, 'evaluation stored');
     out(
       options.json
-        ? JSON.stringify(evaluationJson(result, stored.id))
-        : renderText(result, stored.id, stored.dir, clips),
+        ? JSON.stringify(evaluationJson(assessment, stored.id))
+        : renderText(assessment, stored.id, stored.dir, selection.clips),
     );
   } finally {
     await sandbox.close();
@@ -119,11 +145,12 @@ function fixed(value: number, digits: number): string {
 }
 
 export function renderText(
-  result: EvaluationResult,
+  assessment: Assessment,
   attemptId: string,
   dir: string,
   clips: readonly Clip[],
 ): string {
+  const { result } = assessment;
   const lines = [
     `attempt ${attemptId}   image ${result.imageId.slice(0, 19)}   ${(result.wallMs / 1000).toFixed(1)} s`,
     `clips: ${clips.map((clip) => `${clip.name} (${clip.width}x${clip.height}, ${clip.frames.length} frames @ ${clip.fps} fps)`).join(', ')}`,
@@ -148,6 +175,23 @@ export function renderText(
           fixed(point.encode_fps, 1).padEnd(8),
           fixed(point.decode_fps, 1),
         ].join(' '),
+      );
+    }
+  }
+  if (result.ok) {
+    lines.push(
+      '',
+      'BD-rate (luma PSNR, mean over clips; negative = fewer bits for the same quality):',
+    );
+    for (const [name, detail] of Object.entries(assessment.bd_rate_details)) {
+      lines.push(
+        `  vs ${name.padEnd(9)} ${detail.mean_pct === null ? `n/a (${detail.reason ?? 'unknown'})` : `${detail.mean_pct.toFixed(2)} %`}`,
+      );
+    }
+    if (assessment.adoption) {
+      lines.push(
+        '',
+        `adoption rule (evaluate adopts nothing, it reports): ${assessment.adoption.summary}`,
       );
     }
   }

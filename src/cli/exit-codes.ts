@@ -1,4 +1,5 @@
 import { isCodecLabError } from '../errors.js';
+import { AnchorError } from '../anchors/anchor-point.js';
 import { ClipReadError } from '../evaluation/clip.js';
 
 /** 0: the command ran (whatever the codec did); 2: usage or settings; 3: missing infrastructure. */
@@ -8,6 +9,8 @@ export const EXIT_USAGE = 2;
 export const EXIT_INFRASTRUCTURE = 3;
 
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof AnchorError)
+    return error.code === 'invalid_settings' ? EXIT_USAGE : EXIT_INFRASTRUCTURE;
   if (error instanceof ClipReadError)
     return error.code === 'ffmpeg_unavailable' ? EXIT_INFRASTRUCTURE : EXIT_USAGE;
   if (!isCodecLabError(error)) return EXIT_UNEXPECTED;

@@ -6,6 +6,7 @@ import { reapOrphans } from '../sandbox/reaper.js';
 import { evaluateCommand, parseQualities } from './evaluate-command.js';
 import { EXIT_INFRASTRUCTURE, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { imageBuildCommand, imageStatusCommand } from './image-command.js';
+import { anchorsCommand } from './anchors-command.js';
 import { clipsPrepareCommand } from './clips-command.js';
 import { connectDocker } from './runtime.js';
 
@@ -56,7 +57,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       '--clips <path>',
       'a video file or a folder of them (anything ffmpeg reads); default: the built-in clip',
     )
-    .option('--frames <n>', 'frames per clip', positiveInt('--frames'), 8)
+    .option(
+      '--frames <n>',
+      'frames per clip (default: all of a prepared set, 30 of your clips, 8 of the built-in one)',
+      positiveInt('--frames'),
+    )
+    .option(
+      '--incumbent <codec.py>',
+      'compare against this codec and decide whether the new one would be adopted',
+    )
     .option(
       '--qualities <list>',
       'quality points in [0, 1] (BD-rate needs at least 4)',
@@ -81,13 +90,38 @@ export async function main(argv: readonly string[]): Promise<number> {
           codecPath,
           json: flags.json === true,
           clips: flags.clips as string | undefined,
-          frames: flags.frames as number,
+          frames: flags.frames as number | undefined,
+          incumbent: flags.incumbent as string | undefined,
           qualities: parseQualities(flags.qualities as string),
         },
         log,
         write,
       );
     });
+
+  program
+    .command('anchors')
+    .description(
+      'measure (or read from the cache) per-frame JPEG, x264 and x265 on the clips, and their BD-rates',
+    )
+    .option('--json', 'print one JSON object instead of tables')
+    .option(
+      '--clips <path>',
+      'a video file or folder (default: the prepared dev set, else the built-in clip)',
+    )
+    .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .action(
+      async (flags: { json?: boolean; clips?: string; frames?: number; dataDir?: string }) => {
+        const config = loadConfig(process.env, { dataDir: flags.dataDir });
+        await anchorsCommand(
+          config,
+          { json: flags.json === true, clips: flags.clips, frames: flags.frames },
+          log,
+          write,
+        );
+      },
+    );
 
   const clips = program.command('clips').description('the clip sets evaluations run on');
   clips

@@ -17,6 +17,8 @@ export interface AttemptMeta {
   /** Where the code came from: a file path, a generator name. */
   readonly origin: string;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** Scoring beyond the evaluation itself (BD-rates, adoption), when there was any. */
+  readonly assessment?: Readonly<Record<string, unknown>>;
 }
 
 export interface StoredAttempt {
@@ -54,6 +56,7 @@ export class AttemptFiles {
       origin: meta.origin,
       settings: meta.settings,
       result,
+      ...(meta.assessment ? { assessment: meta.assessment } : {}),
     };
     await writeFileAtomic(join(this.dir, files.at(-1)!), `${JSON.stringify(record, null, 2)}\n`);
     return { id, dir: this.dir, files };

@@ -1,0 +1,224 @@
+/**
+ * A codec's full assessment: its evaluation, its BD-rate against the measured anchors and the
+ * incumbent on the same clips, and — when it is a candidate to replace the incumbent — the
+ * holdout confirmation and the adoption decision with its reasons.
+ */
+import {
+  codecBdRates,
+  compareBdRates,
+  type AnchorTable,
+  type BdComparison,
+} from '../anchors/anchors.js';
+import type { AnchorName } from '../anchors/anchor-point.js';
+import {
+  DEFAULT_ADOPTION_POLICY,
+  decideAdoption,
+  type AdoptionDecision,
+  type AdoptionPolicy,
+  type PerClipBdRate,
+  type QualityFacts,
+} from './adoption.js';
+import { bdRate } from './bd-rate.js';
+import type { Clip } from './clip.js';
+import type {
+  ClipResult,
+  EvaluateOptions,
+  EvaluationMetrics,
+  EvaluationResult,
+} from './evaluator.js';
+
+/** `bd_rate` of `evaluate --json`: mean over clips in percent, null where it cannot be computed. */
+export type BdRateSummary = Record<AnchorName | 'incumbent', number | null>;
+
+export interface Assessment {
+  readonly result: EvaluationResult;
+  readonly bd_rate: BdRateSummary;
+  /** Per clip, and the reason wherever a summary value is null. */
+  readonly bd_rate_details: Record<AnchorName | 'incumbent', BdComparison>;
+  /** Present when there is an incumbent (or none yet) and the candidate evaluated ok. */
+  readonly adoption: AdoptionDecision | null;
+  readonly incumbent: { readonly origin: string; readonly result: EvaluationResult } | null;
+}
+
+export interface Incumbent {
+  readonly code: Buffer;
+  /** Where it came from (a path, `best_codec_implementation.json`), for reports. */
+  readonly origin: string;
+}
+
+export interface AssessInputs {
+  readonly code: Buffer;
+  readonly clips: readonly Clip[];
+  /** Holdout clips, used only to confirm a candidate that passed the dev checks. */
+  readonly holdout: readonly Clip[] | null;
+  readonly incumbent: Incumbent | null;
+  readonly options: EvaluateOptions;
+  readonly policy?: AdoptionPolicy;
+}
+
+/** The side effects an assessment needs: evaluating code, measuring anchors. */
+export interface AssessPorts {
+  evaluate(
+    code: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+  ): Promise<EvaluationResult>;
+  anchors(clips: readonly Clip[]): Promise<AnchorTable>;
+}
+
+const unavailable = (reason: string): BdComparison => ({
+  mean_pct: null,
+  median_pct: null,
+  reason,
+  per_clip: [],
+});
+
+export async function assessCodec(inputs: AssessInputs, ports: AssessPorts): Promise<Assessment> {
+  const result = await ports.evaluate(inputs.code, inputs.clips, inputs.options);
+  if (!result.ok) {
+    const why = unavailable(`the codec failed at ${result.stage}: ${result.failure.category}`);
+    return {
+      result,
+      bd_rate: { jpeg: null, x264: null, x265: null, incumbent: null },
+      bd_rate_details: { jpeg: why, x264: why, x265: why, incumbent: why },
+      adoption: null,
+      incumbent: null,
+    };
+  }
+  const [table, incumbentResult] = await Promise.all([
+    ports.anchors(inputs.clips),
+    inputs.incumbent ? ports.evaluate(inputs.incumbent.code, inputs.clips, inputs.options) : null,
+  ]);
+  const anchors = codecBdRates(result.metrics.clips, table);
+  const vsIncumbent =
+    incumbentResult === null
+      ? null
+      : incumbentResult.ok
+        ? perClipAgainst(incumbentResult.metrics, result.metrics)
+        : null;
+  const incumbentDetail: BdComparison =
+    inputs.incumbent === null
+      ? unavailable('no incumbent: nothing adopted yet (or pass --incumbent)')
+      : vsIncumbent === null
+        ? unavailable(
+            `the incumbent (${inputs.incumbent.origin}) failed to evaluate on these clips`,
+          )
+        : compareBdRates(vsIncumbent);
+
+  const adoption = await decide(inputs, ports, result.metrics, incumbentResult, vsIncumbent);
+  return {
+    result,
+    bd_rate: {
+      jpeg: anchors.jpeg.mean_pct,
+      x264: anchors.x264.mean_pct,
+      x265: anchors.x265.mean_pct,
+      incumbent: incumbentDetail.mean_pct,
+    },
+    bd_rate_details: { ...anchors, incumbent: incumbentDetail },
+    adoption,
+    incumbent:
+      inputs.incumbent && incumbentResult
+        ? { origin: inputs.incumbent.origin, result: incumbentResult }
+        : null,
+  };
+}
+
+async function decide(
+  inputs: AssessInputs,
+  ports: AssessPorts,
+  candidate: EvaluationMetrics,
+  incumbentResult: EvaluationResult | null,
+  dev: PerClipBdRate[] | null,
+): Promise<AdoptionDecision | null> {
+  const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
+  if (inputs.incumbent === null) {
+    return decideAdoption(
+      { dev: null, holdout: null, candidate: qualityFacts(candidate), incumbent: null },
+      policy,
+    );
+  }
+  if (incumbentResult === null || !incumbentResult.ok || dev === null) return null;
+  const incumbentFacts = qualityFacts(incumbentResult.metrics);
+  const withoutHoldout = decideAdoption(
+    { dev, holdout: null, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
+    policy,
+  );
+  // The holdout is spent only on a candidate that passed everything else.
+  const passedDev = withoutHoldout.checks.every(
+    (check) => check.passed || check.name === 'holdout_sign',
+  );
+  if (!passedDev || inputs.holdout === null || inputs.holdout.length === 0) return withoutHoldout;
+  const [mine, theirs] = await Promise.all([
+    ports.evaluate(inputs.code, inputs.holdout, inputs.options),
+    ports.evaluate(inputs.incumbent.code, inputs.holdout, inputs.options),
+  ]);
+  const holdout: PerClipBdRate[] | null =
+    mine.ok && theirs.ok ? perClipAgainst(theirs.metrics, mine.metrics) : null;
+  if (holdout === null) {
+    const failed = mine.ok ? 'the incumbent' : 'the candidate';
+    return {
+      ...withoutHoldout,
+      adopt: false,
+      summary: `not adopted: ${failed} failed on the holdout clips`,
+      checks: [
+        ...withoutHoldout.checks.filter((check) => check.name !== 'holdout_sign'),
+        { name: 'holdout_sign', passed: false, detail: `${failed} failed on the holdout clips` },
+      ],
+    };
+  }
+  return decideAdoption(
+    { dev, holdout, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
+    policy,
+  );
+}
+
+/** BD-rate of `test` against `reference`, clip by clip (matched by name). */
+export function perClipAgainst(
+  reference: EvaluationMetrics,
+  test: EvaluationMetrics,
+): PerClipBdRate[] {
+  return test.clips.map((clip) => {
+    const theirs = reference.clips.find((candidate) => candidate.clip === clip.clip);
+    return {
+      clip: clip.clip,
+      result:
+        theirs === undefined
+          ? {
+              ok: false,
+              reason: 'no_overlap',
+              message: `the reference was not measured on clip ${clip.clip}`,
+            }
+          : bdRate(curve(theirs), curve(clip)),
+    };
+  });
+}
+
+function curve(clip: ClipResult): Array<{ bitrate_kbps: number; psnr_db: number }> {
+  return clip.points.map((point) => ({
+    bitrate_kbps: point.bitrate_kbps,
+    psnr_db: point.psnr_y_db,
+  }));
+}
+
+/** The figures the adoption rule's floors and speed check read. */
+export function qualityFacts(metrics: EvaluationMetrics): QualityFacts {
+  let worst = Number.POSITIVE_INFINITY;
+  let minTop = Number.POSITIVE_INFINITY;
+  let seconds = 0;
+  let frames = 0;
+  for (const clip of metrics.clips) {
+    let top: (typeof clip.points)[number] | undefined;
+    for (const point of clip.points) {
+      worst = Math.min(worst, point.worst_psnr_y_db);
+      if (top === undefined || point.quality > top.quality) top = point;
+      seconds += clip.frames / point.encode_fps + clip.frames / point.decode_fps;
+      frames += clip.frames;
+    }
+    if (top !== undefined) minTop = Math.min(minTop, top.psnr_y_db);
+  }
+  return {
+    worstFramePsnrDb: Number.isFinite(worst) ? worst : 0,
+    minTopPsnrDb: Number.isFinite(minTop) ? minTop : 0,
+    secondsPerFrame: frames > 0 ? seconds / frames : 0,
+  };
+}
