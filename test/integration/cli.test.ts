@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JPEG_CODEC, docker, runCli } from './support.js';
+import { JPEG_CODEC, ROOT, docker, runCli } from './support.js';
 import { findSandboxImage } from '../../src/sandbox/image.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'codec-lab-cli-'));
@@ -28,6 +28,11 @@ describe('codec-lab evaluate', () => {
     expect(result.failure).toBeNull();
     expect(result.image_id).toBe((await findSandboxImage(docker)).id);
     expect(result.metrics.points.map((point) => point.quality)).toEqual([0.1, 0.3, 0.5, 0.7, 0.9]);
+    // The JPEG codec is the JPEG anchor's own code: exactly 0 % against it, far behind x264.
+    const bd = (result as unknown as { bd_rate: Record<string, number | null> }).bd_rate;
+    expect(bd.jpeg).toBeCloseTo(0, 6);
+    expect(bd.x264).toBeGreaterThan(50);
+    expect(bd.incumbent).toBeNull();
     for (const point of result.metrics.points) {
       for (const key of [
         'bitrate_kbps',
@@ -46,6 +51,45 @@ describe('codec-lab evaluate', () => {
     expect(readFileSync(join(dataDir, 'code_attempts', `attempt_${id}.py`))).toEqual(
       readFileSync(JPEG_CODEC),
     );
+  });
+
+  it('scores against the measured anchors, and refuses to adopt a codec whose quality collapses', async () => {
+    const run = await runCli([
+      'evaluate',
+      `${ROOT}test/fixtures/collapse_codec.py`,
+      '--incumbent',
+      JPEG_CODEC,
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      ok: boolean;
+      bd_rate: Record<string, number | null>;
+      bd_rate_details: Record<string, { reason?: string }>;
+      adoption: {
+        adopt: boolean;
+        summary: string;
+        checks: Array<{ name: string; passed: boolean }>;
+      };
+      incumbent: { origin: string; ok: boolean };
+    };
+    // It runs (its best point clears the 20 dB evaluation floor) but is refused adoption.
+    expect(result.ok).toBe(true);
+    expect(result.incumbent).toEqual({ origin: JPEG_CODEC, ok: true, stage: 'done' });
+    expect(result.adoption.adopt).toBe(false);
+    expect(result.adoption.summary).toMatch(
+      /^not adopted: (worst frame|best quality point reaches) \d+\.\d+ dB/,
+    );
+    expect(result.adoption.checks.find((check) => check.name === 'top_quality')).toMatchObject({
+      passed: false,
+      detail: expect.stringMatching(/needs 30 dB/) as unknown,
+    });
+    // Its curve does not reach the incumbent's quality range: a failure with a reason, not a number.
+    expect(result.bd_rate.incumbent).toBeNull();
+    expect(result.bd_rate_details.incumbent?.reason).toMatch(/PSNR ranges share/);
+    expect(Object.keys(result.bd_rate).sort()).toEqual(['incumbent', 'jpeg', 'x264', 'x265']);
   });
 
   it('reports a validation failure as data (exit 0) with the line, and stores why', async () => {
