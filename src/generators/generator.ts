@@ -1,0 +1,103 @@
+/**
+ * Where codec source code comes from. Implementations are named after their technology:
+ * AnthropicGenerator (Claude through @anthropic-ai/sdk), OfflineGenerator (a seeded program
+ * search, no network), ReplayGenerator (recorded responses from a folder).
+ */
+
+/** One earlier attempt, as the generator may learn from it (newest last). */
+export interface AttemptSummary {
+  readonly attemptId: string;
+  readonly code: string;
+  /** The generator's own description of how it made this code (e.g. the offline genome). */
+  readonly origin?: Readonly<Record<string, unknown>>;
+  readonly ok: boolean;
+  readonly stage: string;
+  /** Failure category (DESIGN.md §4) when it failed. */
+  readonly category?: string;
+  readonly message?: string;
+  readonly traceback?: string;
+  /** Mean dev-set BD-rate against the incumbent at the time (percent, negative = better). */
+  readonly bdRateVsIncumbentPct?: number | null;
+  /** Mean dev-set BD-rate against per-frame JPEG (percent). */
+  readonly bdRateVsJpegPct?: number | null;
+  readonly adopted: boolean;
+}
+
+export interface GenerationContext {
+  readonly iteration: number;
+  /** The current best version, when one was adopted. */
+  readonly incumbent: AttemptSummary | null;
+  /** The attempt this one should improve on or repair (often the incumbent). */
+  readonly parent: AttemptSummary | null;
+  /** Recent attempts, newest last, bounded by the caller. */
+  readonly recent: readonly AttemptSummary[];
+  /** The prompt an LLM generator sends (built by the caller from all of the above). */
+  readonly prompt: Prompt;
+}
+
+/** A prompt split so that the stable part can be cached by the provider. */
+export interface Prompt {
+  /** Contract, allowed modules, rules: the same for every request. */
+  readonly system: string;
+  /** This iteration: incumbent, RD table, failures, recommendations. */
+  readonly user: string;
+}
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly costUsd: number;
+}
+
+export const NO_USAGE: Usage = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  costUsd: 0,
+});
+
+/** Responses that carry no usable code are failures of their own kind, kept with the raw text. */
+export type GenerationFailureKind =
+  'no_code_block' | 'several_code_blocks' | 'truncated' | 'empty_response';
+
+export type Generation =
+  | {
+      readonly ok: true;
+      readonly code: string;
+      readonly raw: string;
+      readonly model: string;
+      readonly usage: Usage;
+      readonly origin?: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly ok: false;
+      readonly kind: GenerationFailureKind;
+      readonly message: string;
+      readonly raw: string;
+      readonly model: string;
+      readonly usage: Usage;
+    };
+
+export interface CodeGenerator {
+  readonly name: string;
+  /**
+   * Throws only for infrastructure (API key missing, API unreachable after the SDK's retries,
+   * rate limited: see RateLimitedError); a response without usable code is a Generation.
+   */
+  generate(context: GenerationContext): Promise<Generation>;
+}
+
+/** The provider asked us to slow down; the loop backs off (the only retry outside the SDK). */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RateLimitedError';
+  }
+}
