@@ -24,6 +24,8 @@ export function exitCodeFor(error: unknown): number {
     case 'IMAGE_BUILD_FAILED':
     case 'SANDBOX_FAILED':
     case 'STORE_FAILED':
+    case 'API_KEY_MISSING':
+    case 'LLM_FAILED':
       return EXIT_INFRASTRUCTURE;
   }
 }

@@ -30,6 +30,8 @@ export interface DockerSandboxOptions {
 }
 
 const STDERR_CAP_BYTES = 64 * 1024;
+/** How long a container may take to start its harness before the run is a sandbox error. */
+const STARTUP_TIMEOUT_MS = 120_000;
 const STREAM_DRAIN_MS = 2_000;
 
 /** A created, attached and started container whose harness waits for its job on stdin. */
@@ -41,6 +43,8 @@ interface Prepared {
   readonly streamEnded: Promise<void>;
   readonly exited: Promise<number | null>;
   hasExited: boolean;
+  /** Resolves when the harness has started and waits for its job. */
+  readonly ready: Promise<void>;
   onOverflow: () => void;
   onFramed: () => void;
 }
@@ -153,15 +157,21 @@ export class DockerSandbox implements Sandbox {
         stderr: true,
         hijack: true,
       });
+      let markReady = (): void => {};
+      const ready = new Promise<void>((resolve) => {
+        markReady = resolve;
+      });
       const prepared: Prepared = {
         container,
         id: container.id,
         stream,
+        ready,
         demuxer: new DockerStreamDemuxer(
           0,
           STDERR_CAP_BYTES,
           () => prepared.onOverflow(),
           () => prepared.onFramed(),
+          () => markReady(),
         ),
         streamEnded: new Promise<void>((resolve) => {
           stream.on('end', resolve);
@@ -222,10 +232,21 @@ export class DockerSandbox implements Sandbox {
     const framed = new Promise<'framed'>((resolve) => {
       prepared.onFramed = () => resolve('framed');
     });
-    const timer = setTimeout(() => {
-      timedOut = true;
+    // The deadline runs from the moment the harness is ready for its job; a container that
+    // never gets there is the sandbox's failure, not the codec's.
+    let timer: NodeJS.Timeout | undefined;
+    let startupFailed = false;
+    const startup = setTimeout(() => {
+      startupFailed = true;
       kill();
-    }, this.limits.timeoutMs + this.graceMs);
+    }, STARTUP_TIMEOUT_MS);
+    void prepared.ready.then(() => {
+      clearTimeout(startup);
+      timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, this.limits.timeoutMs + this.graceMs);
+    });
     let exitCode: number | null = null;
     let oomKilled = false;
     let ending: 'framed' | 'exited';
@@ -238,7 +259,14 @@ export class DockerSandbox implements Sandbox {
       if (ending === 'exited')
         await Promise.race([prepared.streamEnded, framed, delay(STREAM_DRAIN_MS)]);
     } finally {
+      clearTimeout(startup);
       clearTimeout(timer);
+    }
+    if (startupFailed) {
+      throw new CodecLabError(
+        'SANDBOX_FAILED',
+        `sandbox container ${prepared.id.slice(0, 12)} did not start its harness within ${STARTUP_TIMEOUT_MS / 1000} s; is the host overloaded, or the image broken ('codec-lab image status')?`,
+      );
     }
     const wallMs = this.now() - started;
     const payload = prepared.demuxer.framedPayload();

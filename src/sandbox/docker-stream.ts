@@ -10,6 +10,8 @@ export interface CappedBuffer {
 
 const HEADER_BYTES = 8;
 export const FRAME_PREFIX_BYTES = 8;
+/** The harness's stderr line once it waits for its job (sandbox-image/harness/harness.py). */
+export const READY_MARKER = '[harness] codec-lab-harness-ready\n';
 const STDOUT = 1;
 const STDERR = 2;
 
@@ -18,6 +20,7 @@ export class DockerStreamDemuxer {
   readonly stderr: CappedBuffer = { chunks: [], bytes: 0, overflow: false };
   private pending: Buffer = Buffer.alloc(0);
   private expectedLength: number | null = null;
+  private readySeen = false;
   private frameType = 0;
   private frameRemaining = 0;
 
@@ -26,6 +29,7 @@ export class DockerStreamDemuxer {
     public readonly stderrCap: number,
     private readonly onOverflow: () => void = () => {},
     private readonly onFramed: () => void = () => {},
+    private readonly onReady: () => void = () => {},
   ) {}
 
   push(chunk: Buffer): void {
@@ -50,7 +54,13 @@ export class DockerStreamDemuxer {
   }
 
   private accept(type: number, bytes: Buffer): void {
-    if (type === STDERR) this.keep(this.stderr, this.stderrCap, bytes, false);
+    if (type === STDERR) {
+      this.keep(this.stderr, this.stderrCap, bytes, false);
+      if (!this.readySeen && this.stderrText().includes(READY_MARKER)) {
+        this.readySeen = true;
+        this.onReady();
+      }
+    }
     if (type !== STDOUT) return;
     this.keep(this.stdout, this.stdoutCap, bytes, true);
     if (this.expectedLength === null && this.stdout.bytes >= FRAME_PREFIX_BYTES) {
@@ -98,7 +108,8 @@ export class DockerStreamDemuxer {
     );
   }
 
+  /** The harness's diagnostics, without its readiness line. */
   stderrText(): string {
-    return Buffer.concat(this.stderr.chunks).toString('utf8');
+    return Buffer.concat(this.stderr.chunks).toString('utf8').replace(READY_MARKER, '');
   }
 }

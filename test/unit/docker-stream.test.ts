@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { DockerStreamDemuxer, FRAME_PREFIX_BYTES } from '../../src/sandbox/docker-stream.js';
+import {
+  DockerStreamDemuxer,
+  FRAME_PREFIX_BYTES,
+  READY_MARKER,
+} from '../../src/sandbox/docker-stream.js';
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -273,5 +277,41 @@ describe('DockerStreamDemuxer, framed stdout', () => {
     demuxer.push(frame(STDOUT, framedStdout(Buffer.alloc(50, 1))));
     expect(overflow.calls).toBe(0);
     expect(demuxer.framedPayload()?.length).toBe(50);
+  });
+});
+
+describe('DockerStreamDemuxer, harness readiness', () => {
+  it('signals once when the ready line arrives, even split across frames, and hides it', () => {
+    let ready = 0;
+    const demuxer = new DockerStreamDemuxer(
+      0,
+      1024,
+      () => {},
+      () => {},
+      () => (ready += 1),
+    );
+    demuxer.push(frame(2, 'booting\n'));
+    expect(ready).toBe(0);
+    demuxer.push(frame(2, READY_MARKER.slice(0, 10)));
+    expect(ready).toBe(0);
+    demuxer.push(frame(2, READY_MARKER.slice(10)));
+    expect(ready).toBe(1);
+    demuxer.push(frame(2, `${READY_MARKER}later\n`));
+    expect(ready).toBe(1);
+    // Only the harness's own (first) ready line is hidden.
+    expect(demuxer.stderrText()).toBe(`booting\n${READY_MARKER}later\n`);
+  });
+
+  it('does not take the marker from stdout, where a codec could not put it either', () => {
+    let ready = 0;
+    const demuxer = new DockerStreamDemuxer(
+      1024,
+      1024,
+      () => {},
+      () => {},
+      () => (ready += 1),
+    );
+    demuxer.push(frame(1, READY_MARKER));
+    expect(ready).toBe(0);
   });
 });
