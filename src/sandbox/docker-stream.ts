@@ -56,7 +56,10 @@ export class DockerStreamDemuxer {
   private accept(type: number, bytes: Buffer): void {
     if (type === STDERR) {
       this.keep(this.stderr, this.stderrCap, bytes, false);
-      if (!this.readySeen && this.stderrText().includes(READY_MARKER)) {
+      if (
+        !this.readySeen &&
+        Buffer.concat(this.stderr.chunks).toString('utf8').includes(READY_MARKER)
+      ) {
         this.readySeen = true;
         this.onReady();
       }
