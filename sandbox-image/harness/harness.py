@@ -130,6 +130,12 @@ def load_codec(source):
         code = compile(text, "codec.py", "exec")
     except SyntaxError as error:
         raise ChildFailure("syntax_errors", "SyntaxError: %s (line %s)" % (error.msg, error.lineno))
+    except (RecursionError, MemoryError, ValueError, OverflowError) as error:
+        # The same source the validator calls syntax_errors: the compiler gave up on it.
+        raise ChildFailure(
+            "syntax_errors",
+            "the compiler gave up on this source (%s: %s): reduce the nesting depth" % (type(error).__name__, str(error)[:200]),
+        )
     exec(code, module.__dict__)
     return module
 

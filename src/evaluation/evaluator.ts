@@ -282,12 +282,15 @@ class Evaluation {
   private async smoke(codec: Buffer, clip: Clip, quality: number): Promise<StageOutcome<null>> {
     // Two encodes in two fresh containers: a codec cannot replay the first run's output from
     // /tmp or shared memory, so equal bytes mean a deterministic encoder.
-    const [first, second] = await mapLimited([0, 1], this.concurrency, () =>
-      this.encode(codec, clip, quality),
+    const [first, second] = await mapLimited(
+      [0, 1],
+      this.concurrency,
+      () => this.encode(codec, clip, quality),
+      (outcome) => !outcome.ok,
     );
+    if (first && !first.ok) return first;
+    if (second && !second.ok) return second;
     if (!first || !second) throw new Error('smoke: an encode did not run');
-    if (!first.ok) return first;
-    if (!second.ok) return second;
     const difference = firstDifference(first.value.frames, second.value.frames);
     if (difference >= 0) {
       return {
