@@ -31,6 +31,22 @@ const schema = z.object({
   ffmpegPath: z.string().min(1).optional(),
   /** Use this image instead of the one built from sandbox-image/ (e.g. built with its Dockerfile). */
   sandboxImage: z.string().min(1).optional(),
+  llm: z.object({
+    /** From ANTHROPIC_API_KEY; otherwise fetched from Secrets Manager (secretId) at start-up. */
+    apiKey: z.string().min(1).optional(),
+    baseUrl: z.string().url().optional(),
+    model: z.string().min(1),
+    maxTokens: z.number().int().min(256).max(64_000),
+    secretId: z.string().min(1),
+    awsRegion: z.string().min(1).optional(),
+    /** Dollars per million tokens: input, output, cache write, cache read. */
+    pricing: z.object({
+      inputPerMTok: z.number().nonnegative(),
+      outputPerMTok: z.number().nonnegative(),
+      cacheWritePerMTok: z.number().nonnegative(),
+      cacheReadPerMTok: z.number().nonnegative(),
+    }),
+  }),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -58,7 +74,31 @@ const SETTING_NAMES: Readonly<Record<string, string>> = {
   'sandbox.concurrency': 'CODEC_LAB_CONCURRENCY',
   ffmpegPath: 'CODEC_LAB_FFMPEG',
   sandboxImage: 'CODEC_LAB_SANDBOX_IMAGE',
+  'llm.baseUrl': 'ANTHROPIC_BASE_URL',
+  'llm.model': 'CODEC_LAB_MODEL',
+  'llm.maxTokens': 'CODEC_LAB_MAX_TOKENS',
+  'llm.secretId': 'CODEC_LAB_SECRET_ID',
+  'llm.awsRegion': 'AWS_REGION',
+  'llm.pricing.inputPerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
+  'llm.pricing.outputPerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
+  'llm.pricing.cacheWritePerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
+  'llm.pricing.cacheReadPerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
 };
+
+/** "3,15,3.75,0.3": dollars per million input, output, cache-write and cache-read tokens. */
+function pricingFrom(text: string | undefined): Record<string, number> {
+  const [inputPerMTok, outputPerMTok, cacheWritePerMTok, cacheReadPerMTok] = (
+    text ?? '3,15,3.75,0.3'
+  )
+    .split(',')
+    .map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  return {
+    inputPerMTok: inputPerMTok ?? Number.NaN,
+    outputPerMTok: outputPerMTok ?? Number.NaN,
+    cacheWritePerMTok: cacheWritePerMTok ?? Number.NaN,
+    cacheReadPerMTok: cacheReadPerMTok ?? Number.NaN,
+  };
+}
 
 function numberFrom(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -84,6 +124,15 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     },
     ffmpegPath: env.CODEC_LAB_FFMPEG,
     sandboxImage: env.CODEC_LAB_SANDBOX_IMAGE,
+    llm: {
+      apiKey: env.ANTHROPIC_API_KEY || undefined,
+      baseUrl: env.ANTHROPIC_BASE_URL || undefined,
+      model: env.CODEC_LAB_MODEL ?? 'claude-sonnet-4-5',
+      maxTokens: numberFrom(env, 'CODEC_LAB_MAX_TOKENS') ?? 16_000,
+      secretId: env.CODEC_LAB_SECRET_ID ?? 'ai-video-codec/anthropic-api-key',
+      awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+      pricing: pricingFrom(env.CODEC_LAB_PRICING),
+    },
   };
   const parsed = schema.safeParse(candidate);
   if (!parsed.success) {
@@ -96,5 +145,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       `invalid settings (fix the flag or CODEC_LAB_* variable named):\n${problems.join('\n')}`,
     );
   }
-  return Object.freeze({ ...parsed.data, sandbox: Object.freeze(parsed.data.sandbox) });
+  return Object.freeze({
+    ...parsed.data,
+    sandbox: Object.freeze(parsed.data.sandbox),
+    llm: Object.freeze({ ...parsed.data.llm, pricing: Object.freeze(parsed.data.llm.pricing) }),
+  });
 }

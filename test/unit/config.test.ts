@@ -31,6 +31,17 @@ describe('loadConfig', () => {
         poolSize: 5,
         concurrency: 2,
       },
+      llm: {
+        model: 'claude-sonnet-4-5',
+        maxTokens: 16_000,
+        secretId: 'ai-video-codec/anthropic-api-key',
+        pricing: {
+          inputPerMTok: 3,
+          outputPerMTok: 15,
+          cacheWritePerMTok: 3.75,
+          cacheReadPerMTok: 0.3,
+        },
+      },
     });
     expect(config.ffmpegPath).toBeUndefined();
     expect(config.sandboxImage).toBeUndefined();
@@ -68,6 +79,13 @@ describe('loadConfig', () => {
       CODEC_LAB_CONCURRENCY: '4',
       CODEC_LAB_FFMPEG: '/usr/bin/ffmpeg',
       CODEC_LAB_SANDBOX_IMAGE: 'codec-lab-sandbox:dev',
+      ANTHROPIC_API_KEY: 'sk-test',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9999',
+      CODEC_LAB_MODEL: 'claude-test',
+      CODEC_LAB_MAX_TOKENS: '8000',
+      CODEC_LAB_SECRET_ID: 'my/secret',
+      AWS_REGION: 'eu-west-1',
+      CODEC_LAB_PRICING: '1,2,3,4',
     });
     expect(config).toEqual({
       dataDir: '/var/lib/codec-lab',
@@ -84,6 +102,15 @@ describe('loadConfig', () => {
       },
       ffmpegPath: '/usr/bin/ffmpeg',
       sandboxImage: 'codec-lab-sandbox:dev',
+      llm: {
+        apiKey: 'sk-test',
+        baseUrl: 'http://127.0.0.1:9999',
+        model: 'claude-test',
+        maxTokens: 8000,
+        secretId: 'my/secret',
+        awsRegion: 'eu-west-1',
+        pricing: { inputPerMTok: 1, outputPerMTok: 2, cacheWritePerMTok: 3, cacheReadPerMTok: 4 },
+      },
     });
   });
 

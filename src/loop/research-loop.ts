@@ -1,0 +1,384 @@
+import type { AnchorTable } from '../anchors/anchors.js';
+import type { CodecContract } from '../contract.js';
+import type { AdoptionPolicy } from '../evaluation/adoption.js';
+import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import type { Clip } from '../evaluation/clip.js';
+import {
+  RateLimitedError,
+  type CodeGenerator,
+  type Generation,
+  type GenerationContext,
+} from '../generators/generator.js';
+import type { Logger } from '../logger.js';
+import { buildPrompt, type Recommendation } from '../prompt/prompt-builder.js';
+import {
+  codeSha256,
+  evaluationOutcome,
+  type AttemptRecord,
+  type Store,
+  type StoredAttempt,
+} from '../store/store.js';
+import { attemptSummary, rdTable } from './context.js';
+
+/** Time, injected so back-off and intervals are tested without sleeping. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/** Where the self-debugger's recommendations come from (none until it exists). */
+export interface RecommendationSource {
+  recommendations(nowMs: number): readonly Recommendation[];
+}
+
+export interface LoopDependencies {
+  readonly store: Store;
+  readonly generator: CodeGenerator;
+  readonly ports: AssessPorts;
+  readonly contract: CodecContract;
+  readonly clips: readonly Clip[];
+  readonly holdout: readonly Clip[] | null;
+  readonly qualities: readonly number[];
+  readonly policy: AdoptionPolicy;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly recommendations?: RecommendationSource;
+  /** Called once per finished iteration (the CLI prints a progress line). */
+  readonly onIteration?: (report: IterationReport) => void;
+}
+
+export interface RunLimits {
+  readonly iterations?: number;
+  /** Stop starting iterations at this time (epoch ms). */
+  readonly untilMs?: number;
+  /** Stop once the store holds this many attempts in total. */
+  readonly maxAttempts?: number;
+  /** Stop once the store's API cost reaches this many dollars. */
+  readonly maxDollars?: number;
+  /** Pause between iterations (the seed's "every 60 s"); 0 = back-to-back. */
+  readonly intervalMs: number;
+  /** Candidates evaluated at once. */
+  readonly parallel: number;
+  readonly signal: AbortSignal;
+}
+
+export interface IterationReport {
+  readonly iteration: number;
+  readonly attemptId: string | null;
+  /** 'duplicate' when the generator repeated code that was already evaluated. */
+  readonly outcome: 'adopted' | 'kept' | 'failed' | 'duplicate';
+  readonly stage: string;
+  readonly category: string | null;
+  readonly version: number | null;
+  readonly bdRateVsIncumbentPct: number | null;
+  readonly bdRateVsJpegPct: number | null;
+  readonly summary: string;
+  readonly generationMs: number;
+  readonly evaluationMs: number;
+  readonly loopOverheadMs: number;
+}
+
+export interface LoopSummary {
+  readonly iterations: number;
+  readonly attempts: number;
+  readonly adopted: number;
+  readonly duplicates: number;
+  readonly stoppedBecause: string;
+}
+
+const RECENT_ATTEMPTS = 10;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * The main job: generate → evaluate (the cascade) → store → adopt? → next, until a limit is
+ * reached or the signal aborts. Every attempt is stored before the next one starts; a crash
+ * loses at most the attempt in flight.
+ */
+export class ResearchLoop {
+  private anchors: AnchorTable | null = null;
+  private iteration = 0;
+  private adopted = 0;
+  private duplicates = 0;
+  private recorded = 0;
+  /** Adoption is decided one candidate at a time, against the incumbent of that moment. */
+  private adoptionQueue: Promise<unknown> = Promise.resolve();
+  /** Which incumbent each assessment was made against. */
+  private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+
+  constructor(private readonly deps: LoopDependencies) {}
+
+  async run(limits: RunLimits): Promise<LoopSummary> {
+    this.anchors = await this.deps.ports.anchors(this.deps.clips);
+    let stoppedBecause = '';
+    const stop = (): string | null => {
+      if (limits.signal.aborted) return 'asked to stop';
+      if (limits.iterations !== undefined && this.iteration >= limits.iterations) {
+        return `${limits.iterations} iterations done`;
+      }
+      if (limits.untilMs !== undefined && this.deps.clock.now() >= limits.untilMs)
+        return 'time budget reached';
+      const totals = this.deps.store.totals();
+      if (limits.maxAttempts !== undefined && totals.attempts >= limits.maxAttempts) {
+        return `${limits.maxAttempts} attempts in the store`;
+      }
+      if (limits.maxDollars !== undefined && totals.cost.dollars >= limits.maxDollars) {
+        return `API cost reached $${totals.cost.dollars.toFixed(2)}`;
+      }
+      return null;
+    };
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const reason = stop();
+        if (reason !== null) {
+          stoppedBecause ||= reason;
+          return;
+        }
+        this.iteration += 1;
+        await this.once(this.iteration, limits.signal);
+        if (limits.intervalMs > 0) await this.deps.clock.sleep(limits.intervalMs, limits.signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, limits.parallel) }, worker));
+    return {
+      iterations: this.iteration,
+      attempts: this.recorded,
+      adopted: this.adopted,
+      duplicates: this.duplicates,
+      stoppedBecause: stoppedBecause || 'done',
+    };
+  }
+
+  private context(iteration: number): GenerationContext {
+    const { store, contract } = this.deps;
+    const incumbentVersion = store.incumbent();
+    const incumbent = incumbentVersion ? attemptSummary(incumbentVersion.attempt) : null;
+    const recent = store
+      .attempts({ limit: RECENT_ATTEMPTS, offset: 0, order: 'desc' })
+      .attempts.slice()
+      .reverse()
+      .map(attemptSummary);
+    const recommendations = this.deps.recommendations?.recommendations(this.deps.clock.now()) ?? [];
+    const incumbentRd =
+      incumbentVersion?.attempt.metrics != null
+        ? rdTable(
+            incumbentVersion.attempt.metrics,
+            this.anchors,
+            incumbentVersion.attempt.assessment?.bd_rate,
+          )
+        : null;
+    const base = { iteration, incumbent, parent: incumbent, recent };
+    return {
+      ...base,
+      prompt: buildPrompt({ ...base, contract, incumbentRd, recommendations }),
+    };
+  }
+
+  private async generate(
+    context: GenerationContext,
+    signal: AbortSignal,
+  ): Promise<Generation | null> {
+    let backoffMs = 5_000;
+    for (;;) {
+      try {
+        return await this.deps.generator.generate(context);
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        const waitMs = Math.min(error.retryAfterMs ?? backoffMs, MAX_BACKOFF_MS);
+        this.deps.log.warn({ waitMs, iteration: context.iteration }, 'rate limited: backing off');
+        await this.deps.clock.sleep(waitMs, signal);
+        if (signal.aborted) return null;
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async once(iteration: number, signal: AbortSignal): Promise<void> {
+    const { clock, store, log } = this.deps;
+    const started = clock.now();
+    const context = this.context(iteration);
+    const generated = clock.now();
+    const generation = await this.generate(context, signal);
+    const generationMs = clock.now() - generated;
+    if (generation === null) return;
+    const base = {
+      parentId: context.parent?.attemptId ?? null,
+      generator: this.deps.generator.name,
+      model: generation.model,
+      prompt: this.deps.generator.name === 'offline' ? null : context.prompt,
+      rawResponse: generation.raw,
+      usage: generation.usage,
+    };
+    if (!generation.ok) {
+      const stored = this.record({
+        ...base,
+        code: '',
+        codeSha256: codeSha256(''),
+        generationFailure: generation.kind,
+        stage: 'generate',
+        category: 'other',
+        failureMessage: generation.message,
+        traceback: null,
+        failureLine: null,
+        findings: [],
+        log: '',
+        imageId: null,
+        metrics: null,
+        assessment: null,
+        decision: null,
+        timings: { generationMs, evaluationMs: 0 },
+        createdAtMs: clock.now(),
+      });
+      this.report(
+        iteration,
+        stored,
+        'failed',
+        generationMs,
+        0,
+        clock.now() - started - generationMs,
+      );
+      return;
+    }
+    const sha = codeSha256(generation.code);
+    const seen = store.hasCode(sha);
+    if (seen !== null) {
+      // Identical code is never evaluated twice: its result is already attempt `seen`.
+      this.duplicates += 1;
+      log.info({ iteration, attemptId: seen }, 'generator repeated an evaluated codec: skipped');
+      this.deps.onIteration?.({
+        iteration,
+        attemptId: seen,
+        outcome: 'duplicate',
+        stage: 'skipped',
+        category: null,
+        version: null,
+        bdRateVsIncumbentPct: null,
+        bdRateVsJpegPct: null,
+        summary: `same code as attempt ${seen}: not evaluated again`,
+        generationMs,
+        evaluationMs: 0,
+        loopOverheadMs: clock.now() - started - generationMs,
+      });
+      return;
+    }
+    const evaluated = clock.now();
+    const code = Buffer.from(generation.code, 'utf8');
+    const assessment = await this.assess(code);
+    const evaluationMs = clock.now() - evaluated;
+    await this.decide(async () => {
+      // The incumbent may have changed while this candidate was evaluated (parallel runs).
+      const current = store.incumbent()?.attemptId ?? null;
+      const final =
+        assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
+          ? await this.assess(code)
+          : assessment;
+      const stored = this.record({
+        ...base,
+        code: generation.code,
+        codeSha256: sha,
+        generationFailure: null,
+        ...evaluationOutcome(final.result),
+        assessment: { bd_rate: final.bd_rate, bd_rate_details: final.bd_rate_details },
+        decision: final.adoption,
+        timings: { generationMs, evaluationMs },
+        createdAtMs: clock.now(),
+      });
+      let outcome: IterationReport['outcome'] = stored.ok ? 'kept' : 'failed';
+      let version: number | null = null;
+      if (final.adoption?.adopt) {
+        version = store.adopt(stored.id, final.adoption);
+        this.adopted += 1;
+        outcome = 'adopted';
+        log.info({ iteration, attemptId: stored.id, version }, `adopted as v${version}`);
+      }
+      this.report(
+        iteration,
+        { ...stored, version },
+        outcome,
+        generationMs,
+        evaluationMs,
+        clock.now() - started - generationMs - evaluationMs,
+      );
+    });
+  }
+
+  private async assess(code: Buffer): Promise<Assessment> {
+    const incumbent = this.deps.store.incumbent();
+    const assessment = await assessCodec(
+      {
+        code,
+        clips: this.deps.clips,
+        holdout: this.deps.holdout,
+        incumbent: incumbent
+          ? {
+              code: Buffer.from(incumbent.attempt.code, 'utf8'),
+              origin: `v${incumbent.version} (attempt ${incumbent.attemptId})`,
+            }
+          : null,
+        options: { qualities: this.deps.qualities },
+        policy: this.deps.policy,
+      },
+      this.deps.ports,
+    );
+    this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);
+    return assessment;
+  }
+
+  private decide(step: () => Promise<void>): Promise<void> {
+    const next = this.adoptionQueue.then(step);
+    this.adoptionQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private record(record: AttemptRecord): StoredAttempt {
+    const stored = this.deps.store.recordAttempt(record);
+    this.recorded += 1;
+    return stored;
+  }
+
+  private report(
+    iteration: number,
+    attempt: StoredAttempt,
+    outcome: IterationReport['outcome'],
+    generationMs: number,
+    evaluationMs: number,
+    loopOverheadMs: number,
+  ): void {
+    const summary =
+      attempt.decision?.summary ??
+      (attempt.ok
+        ? 'evaluated'
+        : `${attempt.stage}: ${attempt.category ?? ''} ${attempt.failureMessage ?? ''}`.trim());
+    const report: IterationReport = {
+      iteration,
+      attemptId: attempt.id,
+      outcome,
+      stage: attempt.stage,
+      category: attempt.category,
+      version: attempt.version,
+      bdRateVsIncumbentPct: attempt.assessment?.bd_rate.incumbent ?? null,
+      bdRateVsJpegPct: attempt.assessment?.bd_rate.jpeg ?? null,
+      summary,
+      generationMs,
+      evaluationMs,
+      loopOverheadMs,
+    };
+    this.deps.log.info({ ...report, component: 'loop' }, 'iteration finished');
+    this.deps.onIteration?.(report);
+  }
+}
