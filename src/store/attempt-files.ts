@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvaluationResult } from '../evaluation/evaluator.js';
+import type { EvaluationResult, ValidationFinding } from '../evaluation/evaluator.js';
 import { createFileAtomic, writeFileAtomic } from './atomic.js';
 
 /**
@@ -43,10 +43,13 @@ export class AttemptFiles {
     const files = [`attempt_${id}.py`];
     if (!result.ok && result.stage === 'validate') {
       files.push(`validation_failure_${id}.txt`);
-      await writeFileAtomic(join(this.dir, files.at(-1)!), validationText(id, code, result));
+      await writeFileAtomic(
+        join(this.dir, files.at(-1)!),
+        validationFailureText(id, code, reportOf(result)),
+      );
     } else if (!result.ok) {
       files.push(`error_${id}.txt`);
-      await writeFileAtomic(join(this.dir, files.at(-1)!), errorText(id, code, result));
+      await writeFileAtomic(join(this.dir, files.at(-1)!), errorText(id, code, reportOf(result)));
     }
     files.push(`attempt_${id}.json`);
     const record = {
@@ -80,19 +83,48 @@ export class AttemptFiles {
 
 type FailedResult = Extract<EvaluationResult, { ok: false }>;
 
-function header(id: string, result: FailedResult): string {
+/** What an error or validation-failure file says about a failed attempt. */
+export interface FailureReport {
+  readonly stage: string;
+  readonly category: string;
+  readonly message: string;
+  /** Null when the attempt never reached the sandbox (a generation failure). */
+  readonly imageId: string | null;
+  readonly traceback?: string | null | undefined;
+  readonly line?: number | null | undefined;
+  readonly findings?: readonly ValidationFinding[] | undefined;
+  /** What the codec printed (capped). */
+  readonly log?: string | undefined;
+  /** The model's raw response, for a response that carried no usable code. */
+  readonly response?: string | undefined;
+}
+
+function reportOf(result: FailedResult): FailureReport {
+  return {
+    stage: result.stage,
+    category: result.failure.category,
+    message: result.failure.message,
+    imageId: result.imageId,
+    traceback: result.failure.traceback,
+    line: result.failure.line,
+    findings: result.findings,
+    log: result.log,
+  };
+}
+
+function header(id: string, report: FailureReport): string {
   return [
     `attempt: ${id}`,
-    `stage: ${result.stage}`,
-    `category: ${result.failure.category}`,
-    `image: ${result.imageId}`,
+    `stage: ${report.stage}`,
+    `category: ${report.category}`,
+    ...(report.imageId === null ? [] : [`image: ${report.imageId}`]),
     '',
-    result.failure.message,
+    report.message,
     '',
   ].join('\n');
 }
 
-function codeExcerpt(code: Buffer, line: number | undefined): string {
+function codeExcerpt(code: Buffer | string, line: number | undefined): string {
   const lines = code.toString('utf8').split('\n');
   const centre = line ?? 1;
   const from = Math.max(1, centre - 3);
@@ -106,18 +138,27 @@ function codeExcerpt(code: Buffer, line: number | undefined): string {
   return out.join('\n');
 }
 
-function validationText(id: string, code: Buffer, result: FailedResult): string {
-  const findings = (result.findings ?? []).map(
+/** The text of `validation_failure_<id>.txt`. */
+export function validationFailureText(
+  id: string,
+  code: Buffer | string,
+  report: FailureReport,
+): string {
+  const findings = (report.findings ?? []).map(
     (finding) =>
       `- [${finding.category}] line ${finding.line ?? '?'}: ${finding.message}\n${finding.excerpt}`,
   );
-  return `${header(id, result)}findings:\n${findings.join('\n')}\n\ncode excerpt:\n${codeExcerpt(code, result.failure.line)}\n`;
+  return `${header(id, report)}findings:\n${findings.join('\n')}\n\ncode excerpt:\n${codeExcerpt(code, report.line ?? undefined)}\n`;
 }
 
-function errorText(id: string, code: Buffer, result: FailedResult): string {
-  const parts = [header(id, result)];
-  if (result.failure.traceback) parts.push(`traceback:\n${result.failure.traceback}\n`);
-  if (result.log) parts.push(`codec output (capped):\n${result.log}\n`);
-  parts.push(`code excerpt:\n${codeExcerpt(code, result.failure.line)}\n`);
+/** The text of `error_<id>.txt`. */
+export function errorText(id: string, code: Buffer | string, report: FailureReport): string {
+  const parts = [header(id, report)];
+  if (report.traceback) parts.push(`traceback:\n${report.traceback}\n`);
+  if (report.log) parts.push(`codec output (capped):\n${report.log}\n`);
+  if (report.response !== undefined) parts.push(`response:\n${report.response}\n`);
+  if (code.length > 0) {
+    parts.push(`code excerpt:\n${codeExcerpt(code, report.line ?? undefined)}\n`);
+  }
   return parts.join('\n');
 }

@@ -1,0 +1,100 @@
+/**
+ * The SQLite schema, as numbered migrations. A database records the highest migration applied
+ * in `schema_version`; opening it applies the rest, each in its own transaction. Migrations
+ * are append-only: never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+import { CodecLabError } from '../errors.js';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: attempts, their reservations, versions and decisions.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+  INSERT INTO meta (key, value) VALUES ('last_attempt_id', 0);
+
+  -- An id is reserved (committed) before the attempt's files are written and released in the
+  -- transaction that inserts its row: a pending id at start-up means a crash in between.
+  CREATE TABLE pending_attempts (id INTEGER PRIMARY KEY, reserved_at INTEGER NOT NULL) STRICT;
+
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    code_sha256 TEXT NOT NULL,
+    parent_id INTEGER,
+    generator TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_system TEXT,
+    prompt_user TEXT,
+    raw_response TEXT NOT NULL,
+    generation_failure TEXT,
+    stage TEXT NOT NULL,
+    category TEXT,
+    ok INTEGER NOT NULL,
+    failure_message TEXT,
+    traceback TEXT,
+    failure_line INTEGER,
+    findings_json TEXT NOT NULL,
+    log TEXT NOT NULL,
+    image_id TEXT,
+    metrics_json TEXT,
+    assessment_json TEXT,
+    decision_json TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    generation_ms REAL NOT NULL,
+    evaluation_ms REAL NOT NULL
+  ) STRICT;
+  CREATE INDEX attempts_created_at ON attempts (created_at);
+  CREATE INDEX attempts_stage ON attempts (stage, created_at);
+  CREATE INDEX attempts_category ON attempts (category, created_at);
+  CREATE INDEX attempts_ok ON attempts (ok, created_at);
+  CREATE INDEX attempts_code_sha256 ON attempts (code_sha256);
+
+  CREATE TABLE versions (
+    version INTEGER PRIMARY KEY,
+    attempt_id INTEGER NOT NULL UNIQUE REFERENCES attempts (id),
+    adopted_at INTEGER NOT NULL,
+    decision_json TEXT NOT NULL
+  ) STRICT;
+
+  -- Every decision ever recorded for an attempt; attempts.decision_json holds the latest.
+  CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    attempt_id INTEGER NOT NULL REFERENCES attempts (id),
+    decided_at INTEGER NOT NULL,
+    adopt INTEGER NOT NULL,
+    decision_json TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX decisions_attempt ON decisions (attempt_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION; returns the version it found. */
+export function migrate(db: Database.Database, file: string): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT');
+  const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as {
+    version: number | null;
+  };
+  const found = row.version ?? 0;
+  if (found > SCHEMA_VERSION) {
+    throw new CodecLabError(
+      'STORE_FAILED',
+      `the store ${file} has schema version ${found}, newer than this codec-lab understands (${SCHEMA_VERSION}); upgrade codec-lab, or point --data-dir elsewhere`,
+    );
+  }
+  for (let version = found + 1; version <= SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version - 1] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
+    }).immediate();
+  }
+  return found;
+}

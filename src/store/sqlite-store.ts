@@ -1,0 +1,329 @@
+/**
+ * The Store on SQLite (better-sqlite3, WAL, synchronous=FULL) plus the attempt tree next to it.
+ * One writer per data directory, enforced by an OS lock that dies with its process. Every
+ * write puts the files down first (atomically), then the rows in one transaction; opening
+ * repairs what a crash in between left behind (see reconcile.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AdoptionDecision } from '../evaluation/adoption.js';
+import { CodecLabError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { AttemptTree, bestCodecText, type AttemptShape } from './attempt-tree.js';
+import { reconcileTree, type RecoveryReport, type TreeIndex } from './reconcile.js';
+import { migrate } from './schema.js';
+import {
+  attemptFromRow,
+  attemptParams,
+  versionFromRow,
+  type AttemptRow,
+  type VersionRow,
+} from './sqlite-rows.js';
+import { SqliteQueries } from './sqlite-queries.js';
+import {
+  checkAdoption,
+  checkAttemptRecord,
+  nextAttemptId,
+  type AttemptPage,
+  type AttemptQuery,
+  type AttemptRecord,
+  type CodecVersion,
+  type IncumbentVersion,
+  type Store,
+  type StoreTotals,
+  type StoredAttempt,
+} from './store.js';
+
+export const DATABASE_FILE = 'codec-lab.db';
+export const LOCK_FILE = 'codec-lab.lock';
+
+export interface SqliteStoreOptions {
+  readonly dataDir: string;
+  readonly now?: () => number;
+  readonly log?: Logger;
+  /** Run `PRAGMA quick_check` at open (default true): find corruption before the loop starts. */
+  readonly checkIntegrity?: boolean;
+}
+
+const CORRUPT = /^SQLITE_(CORRUPT|NOTADB)/;
+
+function isCorrupt(error: unknown): boolean {
+  return error instanceof Database.SqliteError && CORRUPT.test(error.code);
+}
+
+function corrupt(file: string, cause: unknown): CodecLabError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new CodecLabError(
+    'STORE_FAILED',
+    `the store ${file} is corrupt or not a SQLite database (${detail}); restore it from a backup, or move it aside (mv ${file} ${file}.broken) and start again with an empty store`,
+    { cause },
+  );
+}
+
+/** Holds the data directory for this process; the kernel drops the lock if it dies. */
+function lockDataDir(dataDir: string): Database.Database {
+  const file = join(dataDir, LOCK_FILE);
+  const lock = new Database(file, { timeout: 0 });
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
+    lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+    return lock;
+  } catch (error) {
+    lock.close();
+    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
+      throw new CodecLabError(
+        'STORE_FAILED',
+        `another codec-lab process is using the data directory ${dataDir} (${file} is locked); stop it, or choose another --data-dir`,
+        { cause: error },
+      );
+    }
+    throw isCorrupt(error) ? corrupt(file, error) : error;
+  }
+}
+
+export class SqliteStore implements Store {
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** Null for a read-only store (status, versions, the server next to a running loop). */
+    private readonly lock: Database.Database | null,
+    private readonly queries: SqliteQueries,
+    private readonly tree: AttemptTree,
+    private readonly file: string,
+    private readonly now: () => number,
+    /** What opening repaired. */
+    readonly recovery: RecoveryReport,
+  ) {}
+
+  /**
+   * Opens an existing store for reading while another process (the loop) writes it: WAL lets
+   * readers see every committed attempt. No lock, no repair; writes throw.
+   */
+  static openReadOnly(options: Pick<SqliteStoreOptions, 'dataDir' | 'now'>): SqliteStore {
+    const file = join(options.dataDir, DATABASE_FILE);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5_000 });
+    } catch (error) {
+      if (
+        error instanceof Database.SqliteError ||
+        (error as { code?: string }).code === 'SQLITE_CANTOPEN'
+      ) {
+        throw new CodecLabError(
+          'STORE_FAILED',
+          `no store in ${options.dataDir} (${file} cannot be opened: ${(error as Error).message}); run 'codec-lab run --data-dir ${options.dataDir}' first, or pass the right --data-dir`,
+          { cause: error },
+        );
+      }
+      throw isCorrupt(error) ? corrupt(file, error) : error;
+    }
+    const queries = new SqliteQueries(db);
+    const empty = { orphaned: [], restored: [], removedTempFiles: [], bestRewritten: false };
+    return new SqliteStore(
+      db,
+      null,
+      queries,
+      new AttemptTree(options.dataDir),
+      file,
+      options.now ?? Date.now,
+      empty as RecoveryReport,
+    );
+  }
+
+  /** Opens (creating if needed) the store in `dataDir`, migrates it and repairs the tree. */
+  static open(options: SqliteStoreOptions): SqliteStore {
+    const { dataDir } = options;
+    const now = options.now ?? Date.now;
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, DATABASE_FILE);
+    const lock = lockDataDir(dataDir);
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { timeout: 5_000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      if (options.checkIntegrity ?? true) {
+        const problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>)
+          .map((row) => row.quick_check)
+          .filter((text) => text !== 'ok');
+        if (problems.length > 0) throw corrupt(file, new Error(problems.join('; ')));
+      }
+      migrate(db, file);
+      const queries = new SqliteQueries(db);
+      const tree = new AttemptTree(dataDir);
+      tree.ensure();
+      const recovery = reconcileTree(tree, indexOf(queries));
+      queries.releasePending();
+      const store = new SqliteStore(db, lock, queries, tree, file, now, recovery);
+      const repaired =
+        recovery.orphaned.length + recovery.restored.length + recovery.removedTempFiles.length;
+      if (repaired > 0 || recovery.bestRewritten) {
+        options.log?.warn({ dataDir, recovery }, 'store repaired after an interrupted write');
+      }
+      return store;
+    } catch (error) {
+      db?.close();
+      lock.close();
+      throw isCorrupt(error) ? corrupt(file, error) : error;
+    }
+  }
+
+  recordAttempt(record: AttemptRecord): StoredAttempt {
+    this.writable();
+    checkAttemptRecord(record);
+    return this.guard(() => {
+      const id = this.claimId(record.code);
+      const attempt: StoredAttempt = {
+        ...record,
+        id,
+        ok: record.stage === 'done' && record.category === null,
+        version: null,
+      };
+      this.files(() => this.tree.writeAttemptRest(attempt));
+      this.queries.insertAttempt(attemptParams(attempt, this.now()));
+      return attempt;
+    });
+  }
+
+  hasCode(codeSha256: string): string | null {
+    return this.guard(() => this.queries.latestWithCode(codeSha256));
+  }
+
+  attempts(query: AttemptQuery): AttemptPage {
+    return this.guard(() => {
+      const { total, rows } = this.queries.page(query);
+      return { total, attempts: rows.map(attemptFromRow) };
+    });
+  }
+
+  attempt(id: string): StoredAttempt | null {
+    return this.guard(() => {
+      const row = this.queries.attempt(id);
+      return row === null ? null : attemptFromRow(row);
+    });
+  }
+
+  recentFailures(sinceMs: number): StoredAttempt[] {
+    return this.guard(() => this.queries.failuresSince(sinceMs).map(attemptFromRow));
+  }
+
+  recordDecision(attemptId: string, decision: AdoptionDecision): void {
+    this.writable();
+    this.guard(() => {
+      if (this.queries.attempt(attemptId) === null) {
+        throw new Error(`cannot record a decision for attempt ${attemptId}: no such attempt`);
+      }
+      this.queries.decide(Number(attemptId), decision, this.now());
+    });
+  }
+
+  adopt(attemptId: string, decision: AdoptionDecision): number {
+    this.writable();
+    return this.guard(() => {
+      const attempt = this.attempt(attemptId);
+      checkAdoption(attempt, attemptId, decision);
+      const entry: CodecVersion = {
+        version: this.queries.lastVersion() + 1,
+        attemptId,
+        adoptedAtMs: this.now(),
+        codeSha256: attempt.codeSha256,
+        decision,
+      };
+      this.files(() => {
+        this.tree.writeVersion(entry.version, attempt);
+        this.tree.writeBest(bestCodecText(entry, attempt));
+      });
+      this.queries.insertVersion(entry);
+      return entry.version;
+    });
+  }
+
+  versions(): CodecVersion[] {
+    return this.guard(() => this.queries.versions().map(versionFromRow));
+  }
+
+  incumbent(): IncumbentVersion | null {
+    return this.guard(() => {
+      const last = this.queries.versions().at(-1);
+      if (last === undefined) return null;
+      const row = this.queries.attempt(String(last.attempt_id));
+      if (row === null) throw corrupt(this.file, new Error(`v${last.version} has no attempt`));
+      return { ...versionFromRow(last), attempt: attemptFromRow(row) };
+    });
+  }
+
+  totals(): StoreTotals {
+    return this.guard(() => this.queries.totals());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+    this.lock?.close();
+  }
+
+  private writable(): void {
+    if (this.lock === null) throw new Error('this store was opened read-only');
+  }
+
+  /** Reserves the next id in the index, then claims its code file; retries if `evaluate` has it. */
+  private claimId(code: string): string {
+    let abandoned: number | null = null;
+    for (let tries = 0; tries < 1000; tries++) {
+      const now = this.now();
+      const id = this.queries.reserveId((last) => nextAttemptId(now, last), abandoned, now);
+      if (this.files(() => this.tree.claim(String(id), code))) return String(id);
+      abandoned = id;
+    }
+    throw new CodecLabError(
+      'STORE_FAILED',
+      `could not claim an attempt id in ${this.tree.dataDir}`,
+    );
+  }
+
+  private files<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new CodecLabError(
+        'STORE_FAILED',
+        `could not write the attempt tree in ${this.tree.dataDir} (${detail}); check free space and permissions`,
+        { cause: error },
+      );
+    }
+  }
+
+  private guard<T>(work: () => T): T {
+    if (this.closed) throw new Error('the store is closed');
+    try {
+      return work();
+    } catch (error) {
+      throw isCorrupt(error) ? corrupt(this.file, error) : error;
+    }
+  }
+}
+
+function indexOf(queries: SqliteQueries): TreeIndex {
+  return {
+    pendingIds: () => queries.pendingIds().map(String),
+    shapes: (): AttemptShape[] => queries.shapes(),
+    versions: () => queries.versions().map(versionFromRow),
+    attempt: (id) => {
+      const row: AttemptRow | null = queries.attempt(id);
+      return row === null ? null : attemptFromRow(row);
+    },
+    incumbent: () => {
+      const last: VersionRow | undefined = queries.versions().at(-1);
+      const row = last === undefined ? null : queries.attempt(String(last.attempt_id));
+      return last === undefined || row === null
+        ? null
+        : { ...versionFromRow(last), attempt: attemptFromRow(row) };
+    },
+  };
+}

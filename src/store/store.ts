@@ -1,0 +1,251 @@
+/**
+ * The attempt store: every attempt (pass or fail, at whatever stage), every adopted codec
+ * version, and the running totals. The loop writes it; the server and the self-debugger read
+ * it. Implementations: SqliteStore (the SQLite index plus the attempt tree in the data
+ * directory), MemoryStore (tests).
+ *
+ * Synchronous on purpose: better-sqlite3 is, the writes are a few small files and one
+ * transaction per attempt, and a caller never sees a half-recorded attempt.
+ */
+import { createHash } from 'node:crypto';
+import type { AdoptionDecision } from '../evaluation/adoption.js';
+import type { Assessment } from '../evaluation/assessment.js';
+import type {
+  EvaluationMetrics,
+  EvaluationResult,
+  ValidationFinding,
+} from '../evaluation/evaluator.js';
+import type { FailureCategory, Stage } from '../evaluation/failure.js';
+import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
+
+/** Where an attempt stopped: `generate` when the response carried no usable code. */
+export type AttemptStage = 'generate' | Stage;
+
+/** BD-rates of an attempt, as `evaluate --json` prints them. */
+export type AttemptAssessment = Pick<Assessment, 'bd_rate' | 'bd_rate_details'>;
+
+export interface AttemptTimings {
+  readonly generationMs: number;
+  readonly evaluationMs: number;
+}
+
+/** One attempt as the loop hands it to the store. */
+export interface AttemptRecord {
+  /** The codec source; empty when generation failed. */
+  readonly code: string;
+  /** sha256 (hex) of the UTF-8 code; the store checks it. */
+  readonly codeSha256: string;
+  readonly parentId: string | null;
+  /** The generator's name (`anthropic`, `offline`, `replay`, …). */
+  readonly generator: string;
+  readonly model: string;
+  /** What was sent; null for generators that send no prompt. */
+  readonly prompt: Prompt | null;
+  readonly rawResponse: string;
+  /** Set exactly when stage is `generate`. */
+  readonly generationFailure: GenerationFailureKind | null;
+  readonly stage: AttemptStage;
+  /** Null exactly when the attempt passed every stage (stage `done`). */
+  readonly category: FailureCategory | null;
+  readonly failureMessage: string | null;
+  readonly traceback: string | null;
+  /** 1-based line in the code, when known. */
+  readonly failureLine: number | null;
+  /** Every validator finding, when validation failed. */
+  readonly findings: readonly ValidationFinding[];
+  /** What the codec printed in the failing run (capped by the evaluator). */
+  readonly log: string;
+  /** Sandbox image the attempt ran in; null when it never reached the sandbox. */
+  readonly imageId: string | null;
+  readonly metrics: EvaluationMetrics | null;
+  readonly assessment: AttemptAssessment | null;
+  readonly decision: AdoptionDecision | null;
+  readonly usage: Usage;
+  readonly timings: AttemptTimings;
+  readonly createdAtMs: number;
+}
+
+export interface StoredAttempt extends AttemptRecord {
+  /** Decimal digits; assigned by the store, increasing (epoch ms like the seed, bumped). */
+  readonly id: string;
+  readonly ok: boolean;
+  /** The codec version this attempt became, if it was adopted. */
+  readonly version: number | null;
+}
+
+export interface AttemptQuery {
+  /** created_at ≥ sinceMs */
+  readonly sinceMs?: number;
+  /** created_at < untilMs */
+  readonly untilMs?: number;
+  readonly stage?: AttemptStage;
+  readonly category?: FailureCategory;
+  /** Only successes (true) or only failures (false). */
+  readonly ok?: boolean;
+  /** By id; newest first unless `asc`. */
+  readonly order?: 'asc' | 'desc';
+  /** 1 … MAX_PAGE_SIZE */
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export const MAX_PAGE_SIZE = 1000;
+
+export interface AttemptPage {
+  /** How many attempts match the filters, ignoring limit and offset. */
+  readonly total: number;
+  readonly attempts: readonly StoredAttempt[];
+}
+
+export interface CodecVersion {
+  /** 1, 2, 3, … without gaps, continuing across restarts. */
+  readonly version: number;
+  readonly attemptId: string;
+  readonly adoptedAtMs: number;
+  readonly codeSha256: string;
+  readonly decision: AdoptionDecision;
+}
+
+export interface IncumbentVersion extends CodecVersion {
+  readonly attempt: StoredAttempt;
+}
+
+export interface CostTotals {
+  readonly dollars: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheWriteTokens: number;
+}
+
+export interface StoreTotals {
+  readonly attempts: number;
+  readonly successes: number;
+  readonly failures: number;
+  /** Failed attempts per category (generation failures count under their category too). */
+  readonly failuresByCategory: Readonly<Partial<Record<FailureCategory, number>>>;
+  /** Responses without usable code. */
+  readonly generationFailures: number;
+  readonly firstAttemptAtMs: number | null;
+  readonly firstSuccessAtMs: number | null;
+  readonly versions: number;
+  readonly cost: CostTotals;
+}
+
+export interface Store {
+  /** Stores an attempt with every file that belongs to it; the id is the store's. */
+  recordAttempt(record: AttemptRecord): StoredAttempt;
+  /** The most recent attempt with exactly this code (never evaluate the same code twice). */
+  hasCode(codeSha256: string): string | null;
+  attempts(query: AttemptQuery): AttemptPage;
+  attempt(id: string): StoredAttempt | null;
+  /** Failed attempts created at or after sinceMs, oldest first (the self-debugger's window). */
+  recentFailures(sinceMs: number): StoredAttempt[];
+  /** Replaces the attempt's decision (the latest one is kept; earlier ones stay in history). */
+  recordDecision(attemptId: string, decision: AdoptionDecision): void;
+  /** Makes a successful attempt the next codec version; returns its number. */
+  adopt(attemptId: string, decision: AdoptionDecision): number;
+  /** Oldest first. */
+  versions(): CodecVersion[];
+  incumbent(): IncumbentVersion | null;
+  totals(): StoreTotals;
+  close(): void;
+}
+
+export function codeSha256(code: string): string {
+  return createHash('sha256').update(code, 'utf8').digest('hex');
+}
+
+/** The record's fields an evaluation result determines, for the loop to spread in. */
+export function evaluationOutcome(
+  result: EvaluationResult,
+): Pick<
+  AttemptRecord,
+  | 'stage'
+  | 'category'
+  | 'failureMessage'
+  | 'traceback'
+  | 'failureLine'
+  | 'findings'
+  | 'log'
+  | 'imageId'
+  | 'metrics'
+> {
+  if (result.ok) {
+    return {
+      stage: 'done',
+      category: null,
+      failureMessage: null,
+      traceback: null,
+      failureLine: null,
+      findings: [],
+      log: '',
+      imageId: result.imageId,
+      metrics: result.metrics,
+    };
+  }
+  return {
+    stage: result.stage,
+    category: result.failure.category,
+    failureMessage: result.failure.message,
+    traceback: result.failure.traceback ?? null,
+    failureLine: result.failure.line ?? null,
+    findings: result.findings ?? [],
+    log: result.log,
+    imageId: result.imageId,
+    metrics: null,
+  };
+}
+
+/** Refuses records that contradict themselves: programming errors, not data. */
+export function checkAttemptRecord(record: AttemptRecord): void {
+  const problems: string[] = [];
+  if (codeSha256(record.code) !== record.codeSha256) problems.push('codeSha256 is not the code');
+  if ((record.stage === 'done') !== (record.category === null)) {
+    problems.push('category must be null exactly when stage is done');
+  }
+  if ((record.stage === 'generate') !== (record.generationFailure !== null)) {
+    problems.push('generationFailure must be set exactly when stage is generate');
+  }
+  if (record.parentId !== null && !isAttemptId(record.parentId)) problems.push('bad parentId');
+  if (!Number.isSafeInteger(record.createdAtMs)) problems.push('createdAtMs is not integer ms');
+  const { costUsd, ...tokens } = record.usage;
+  if (Object.values(tokens).some((count) => !Number.isSafeInteger(count) || count < 0)) {
+    problems.push('token counts must be non-negative integers');
+  }
+  if (!Number.isFinite(costUsd)) problems.push('costUsd is not a number');
+  if (problems.length > 0) throw new Error(`invalid attempt record: ${problems.join('; ')}`);
+}
+
+export function isAttemptId(id: string): boolean {
+  return /^[1-9][0-9]{0,15}$/.test(id) && Number.isSafeInteger(Number(id));
+}
+
+export function checkQuery(query: AttemptQuery): void {
+  if (!Number.isSafeInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE) {
+    throw new RangeError(`limit must be an integer in 1…${MAX_PAGE_SIZE}, got ${query.limit}`);
+  }
+  if (!Number.isSafeInteger(query.offset) || query.offset < 0) {
+    throw new RangeError(`offset must be a non-negative integer, got ${query.offset}`);
+  }
+}
+
+/** The next attempt id: the clock in ms, but always above the last one. */
+export function nextAttemptId(nowMs: number, lastId: number): number {
+  return Math.max(Math.floor(nowMs), lastId + 1);
+}
+
+export function checkAdoption(
+  attempt: StoredAttempt | null,
+  attemptId: string,
+  decision: AdoptionDecision,
+): asserts attempt is StoredAttempt {
+  if (attempt === null) throw new Error(`cannot adopt attempt ${attemptId}: no such attempt`);
+  if (!attempt.ok) throw new Error(`cannot adopt attempt ${attemptId}: it failed`);
+  if (attempt.version !== null) {
+    throw new Error(`cannot adopt attempt ${attemptId}: it is already v${attempt.version}`);
+  }
+  if (!decision.adopt) {
+    throw new Error(`cannot adopt attempt ${attemptId}: the decision says not to`);
+  }
+}

@@ -1,0 +1,275 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { isCodecLabError } from '../../src/errors.js';
+import { AttemptFiles } from '../../src/store/attempt-files.js';
+import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite-store.js';
+import { codeSha256 } from '../../src/store/store.js';
+import {
+  ADOPT,
+  METRICS,
+  T0,
+  failed,
+  generationFailure,
+  record,
+  storeContract,
+} from './store-contract.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'codec-lab-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+storeContract('SqliteStore', () => {
+  const dataDir = tempDir();
+  return {
+    fresh: (now) => SqliteStore.open({ dataDir, now }),
+    reopen: (now) => SqliteStore.open({ dataDir, now }),
+  };
+});
+
+describe('SqliteStore attempt tree', () => {
+  let dataDir = '';
+  let store: SqliteStore;
+  const clock = (): number => T0;
+  const read = (relative: string): string => readFileSync(join(dataDir, relative), 'utf8');
+  const listing = (relative: string): string[] => readdirSync(join(dataDir, relative)).sort();
+
+  beforeEach(() => {
+    dataDir = tempDir();
+    store = SqliteStore.open({ dataDir, now: clock });
+  });
+
+  afterEach(() => {
+    store.close();
+  });
+
+  function reopen(): SqliteStore {
+    store.close();
+    store = SqliteStore.open({ dataDir, now: clock });
+    return store;
+  }
+
+  it('writes the seed layout for successes, failures and responses without code', () => {
+    const ok = store.recordAttempt(record('good = 1\n'));
+    const refused = store.recordAttempt(
+      failed('import numpy as np\nimport os\n', 'validate', 'forbidden_imports'),
+    );
+    const crashed = store.recordAttempt(failed('x = 1\ny = 1 / 0\n', 'sweep', 'runtime_errors'));
+    const nothing = store.recordAttempt(generationFailure('I would rather not.'));
+    expect([ok.id, refused.id, crashed.id, nothing.id]).toEqual(
+      [0, 1, 2, 3].map((n) => String(T0 + n)),
+    );
+    expect(listing('code_attempts')).toEqual(
+      [
+        `attempt_${ok.id}.py`,
+        `attempt_${refused.id}.py`,
+        `validation_failure_${refused.id}.txt`,
+        `attempt_${crashed.id}.py`,
+        `error_${crashed.id}.txt`,
+        `attempt_${nothing.id}.py`,
+        `error_${nothing.id}.txt`,
+      ].sort(),
+    );
+    // Every generated code version; a response without code generated none.
+    expect(listing('codec_versions')).toEqual(
+      [ok.id, refused.id, crashed.id].map((id) => `codec_attempt_${id}.py`).sort(),
+    );
+    expect(read(`code_attempts/attempt_${ok.id}.py`)).toBe('good = 1\n');
+    expect(read(`codec_versions/codec_attempt_${crashed.id}.py`)).toBe('x = 1\ny = 1 / 0\n');
+    const validation = read(`code_attempts/validation_failure_${refused.id}.txt`);
+    expect(validation).toContain('stage: validate\ncategory: forbidden_imports');
+    expect(validation).toContain('- [forbidden_imports] line 2: forbidden_imports at validate');
+    expect(validation).toContain('>    2 | import os');
+    const error = read(`code_attempts/error_${crashed.id}.txt`);
+    expect(error).toContain('traceback:\nTraceback (most recent call last):\nValueError');
+    expect(error).toContain('codec output (capped):\nencoding frame 0');
+    const generation = read(`code_attempts/error_${nothing.id}.txt`);
+    expect(generation).toContain('stage: generate\ncategory: other');
+    expect(generation).toContain('response:\nI would rather not.');
+    expect(generation).not.toContain('image:');
+    expect(read(`code_attempts/attempt_${nothing.id}.py`)).toBe('');
+  });
+
+  it('writes each adopted version and best_codec_implementation.json', () => {
+    const first = store.recordAttempt(record('v1 = 1\n'));
+    const second = store.recordAttempt(record('v2 = 1\n'));
+    store.adopt(first.id, ADOPT);
+    store.adopt(second.id, ADOPT);
+    expect(read(`codec_versions/v1_attempt_${first.id}.py`)).toBe('v1 = 1\n');
+    expect(read(`codec_versions/v2_attempt_${second.id}.py`)).toBe('v2 = 1\n');
+    expect(JSON.parse(read('best_codec_implementation.json'))).toEqual({
+      version: 2,
+      attempt_id: second.id,
+      adopted_at: new Date(T0).toISOString(),
+      code_path: `codec_versions/v2_attempt_${second.id}.py`,
+      code_sha256: codeSha256('v2 = 1\n'),
+      bd_rate: { previous: -3.5, jpeg: -41.5, x264: 12.25, x265: 30 },
+      metrics: METRICS.points,
+      decision: ADOPT.summary,
+    });
+  });
+
+  it('leaves no temporary files and keeps the database in WAL mode', () => {
+    store.adopt(store.recordAttempt(record('a\n')).id, ADOPT);
+    store.recordAttempt(failed('b\n', 'smoke', 'crashes'));
+    for (const dir of ['.', 'code_attempts', 'codec_versions']) {
+      expect(listing(dir).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+    }
+    const peek = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    expect(peek.pragma('journal_mode', { simple: true })).toBe('wal');
+    peek.close();
+  });
+
+  it('shares the id space with `codec-lab evaluate` without taking its files', async () => {
+    const evaluated = await new AttemptFiles(dataDir, clock).record(
+      Buffer.from('cli = 1\n'),
+      {
+        ok: true,
+        stage: 'done',
+        failure: null,
+        metrics: METRICS,
+        imageId: 'sha256:image',
+        wallMs: 1,
+        timings: { runs: 1, acquire_ms: 0, codec_ms: 0, transfer_ms: 0, tar_ms: 0, metrics_ms: 0 },
+      },
+      { origin: 'cli', settings: {} },
+    );
+    const mine = store.recordAttempt(record('store = 1\n'));
+    expect(evaluated.id).toBe(String(T0));
+    expect(mine.id).toBe(String(T0 + 1));
+    expect(read(`code_attempts/attempt_${T0}.py`)).toBe('cli = 1\n');
+    reopen();
+    expect(existsSync(join(dataDir, `code_attempts/attempt_${T0}.json`))).toBe(true);
+    expect(store.recovery.orphaned).toEqual([]);
+  });
+
+  it('moves files whose row never got written to code_attempts/orphaned/', () => {
+    const kept = store.recordAttempt(record('kept\n'));
+    store.close();
+    // A crash after the id was reserved and the files written, before the row.
+    const lost = String(T0 + 1);
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    db.prepare('INSERT INTO pending_attempts (id, reserved_at) VALUES (?, ?)').run(T0 + 1, T0);
+    db.close();
+    writeFileSync(join(dataDir, `code_attempts/attempt_${lost}.py`), 'lost\n');
+    writeFileSync(join(dataDir, `code_attempts/error_${lost}.txt`), 'half');
+    writeFileSync(join(dataDir, `codec_versions/codec_attempt_${lost}.py`), 'lost\n');
+    // A crash inside adopt(): the version file and best json were written, the row was not.
+    writeFileSync(join(dataDir, `codec_versions/v1_attempt_${kept.id}.py`), 'kept\n');
+    writeFileSync(join(dataDir, 'best_codec_implementation.json'), '{"version": 1, "attem');
+    writeFileSync(join(dataDir, 'code_attempts/.tmp-999999999-abcdef'), 'partial');
+
+    store = SqliteStore.open({ dataDir, now: clock });
+    expect(store.recovery.orphaned.map((move) => move.from).sort()).toEqual(
+      [
+        'best_codec_implementation.json',
+        `code_attempts/attempt_${lost}.py`,
+        `code_attempts/error_${lost}.txt`,
+        `codec_versions/codec_attempt_${lost}.py`,
+        `codec_versions/v1_attempt_${kept.id}.py`,
+      ].sort(),
+    );
+    expect(store.recovery.removedTempFiles).toEqual(['code_attempts/.tmp-999999999-abcdef']);
+    expect(store.recovery.bestRewritten).toBe(true);
+    expect(listing('code_attempts/orphaned')).toEqual(
+      [
+        'best_codec_implementation.json',
+        `attempt_${lost}.py`,
+        `error_${lost}.txt`,
+        `codec_attempt_${lost}.py`,
+        `v1_attempt_${kept.id}.py`,
+      ].sort(),
+    );
+    expect(existsSync(join(dataDir, 'best_codec_implementation.json'))).toBe(false);
+    expect(store.attempt(lost)).toBeNull();
+    // The lost id is never handed out again.
+    expect(Number(store.recordAttempt(record('next\n')).id)).toBeGreaterThan(T0 + 1);
+    expect(store.adopt(kept.id, ADOPT)).toBe(1);
+    expect(reopen().recovery).toEqual({
+      removedTempFiles: [],
+      orphaned: [],
+      restored: [],
+      bestRewritten: false,
+    });
+  });
+
+  it('rewrites best_codec_implementation.json from the index when it disagrees', () => {
+    const attempt = store.recordAttempt(record('best\n'));
+    store.adopt(attempt.id, ADOPT);
+    const expected = read('best_codec_implementation.json');
+    writeFileSync(join(dataDir, 'best_codec_implementation.json'), '{"version": 7}\n');
+    expect(reopen().recovery.bestRewritten).toBe(true);
+    expect(read('best_codec_implementation.json')).toBe(expected);
+  });
+
+  it('rewrites files of stored attempts that went missing', () => {
+    const attempt = store.recordAttempt(failed('gone\n', 'smoke', 'crashes'));
+    store.adopt(store.recordAttempt(record('v\n')).id, ADOPT);
+    rmSync(join(dataDir, `code_attempts/attempt_${attempt.id}.py`));
+    rmSync(join(dataDir, `code_attempts/error_${attempt.id}.txt`));
+    rmSync(join(dataDir, `codec_versions/v1_attempt_${T0 + 1}.py`));
+    expect([...reopen().recovery.restored].sort()).toEqual(
+      [
+        `code_attempts/attempt_${attempt.id}.py`,
+        `code_attempts/error_${attempt.id}.txt`,
+        `codec_versions/v1_attempt_${T0 + 1}.py`,
+      ].sort(),
+    );
+    expect(read(`code_attempts/attempt_${attempt.id}.py`)).toBe('gone\n');
+    expect(read(`code_attempts/error_${attempt.id}.txt`)).toContain('category: crashes');
+  });
+
+  it('refuses a second writer on the same data directory', () => {
+    let error: unknown;
+    try {
+      SqliteStore.open({ dataDir, now: clock });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isCodecLabError(error, 'STORE_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('another codec-lab process');
+    expect((error as Error).message).toContain(dataDir);
+  });
+});
+
+describe('SqliteStore on a broken database', () => {
+  it('says which file is not a database and what to do', () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, DATABASE_FILE);
+    writeFileSync(file, 'this is not a database, it is a shopping list\n'.repeat(200));
+    let error: unknown;
+    try {
+      SqliteStore.open({ dataDir });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isCodecLabError(error, 'STORE_FAILED')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain(file);
+    expect(message).toMatch(/restore it from a backup/);
+    expect(message).toContain('move it aside');
+    // The lock was released: once the file is moved aside, the store opens.
+    rmSync(file);
+    SqliteStore.open({ dataDir }).close();
+  });
+
+  it('refuses a database from a newer codec-lab', () => {
+    const dataDir = tempDir();
+    SqliteStore.open({ dataDir }).close();
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    db.prepare('INSERT INTO schema_version (version) VALUES (99)').run();
+    db.close();
+    expect(() => SqliteStore.open({ dataDir })).toThrow(/schema version 99/);
+  });
+});
