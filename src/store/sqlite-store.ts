@@ -129,7 +129,7 @@ export class SqliteStore implements Store {
       new AttemptTree(options.dataDir),
       file,
       options.now ?? Date.now,
-      empty as RecoveryReport,
+      empty,
     );
   }
 
