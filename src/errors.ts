@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'USAGE'
   | 'CLIP_UNREADABLE'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  | 'API_KEY_MISSING'
+  | 'LLM_FAILED';
 
 export class CodecLabError extends Error {
   readonly code: ErrorCode;

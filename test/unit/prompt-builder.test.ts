@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadContract } from '../../src/contract.js';
+import type { AttemptSummary } from '../../src/generators/generator.js';
+import {
+  buildPrompt,
+  rdTableText,
+  type PromptInput,
+  type RdTable,
+  type Recommendation,
+} from '../../src/prompt/prompt-builder.js';
+import { buildSystemPrompt } from '../../src/prompt/system-prompt.js';
+import { capTail, fence } from '../../src/prompt/text.js';
+
+const contract = loadContract();
+
+const INCUMBENT_CODE = [
+  'import cv2',
+  'import numpy as np',
+  '',
+  'def compress_video_frame(frame, config):',
+  "    q = int(5 + 90 * config['quality'])",
+  "    ok, data = cv2.imencode('.jpg', frame, [cv2.IMWRITE_JPEG_QUALITY, q])",
+  "    return {'compressed': data.tobytes(), 'metadata': {}}",
+  '',
+  'def decompress_video_frame(compressed, metadata, config):',
+  '    return cv2.imdecode(np.frombuffer(compressed, np.uint8), cv2.IMREAD_COLOR)',
+  '',
+].join('\n');
+
+const incumbent: AttemptSummary = {
+  attemptId: '20250101-0003',
+  code: INCUMBENT_CODE,
+  ok: true,
+  stage: 'done',
+  bdRateVsIncumbentPct: -12.34,
+  bdRateVsJpegPct: -3.21,
+  adopted: true,
+};
+
+function failed(id: string, category: string, traceback: string): AttemptSummary {
+  return {
+    attemptId: id,
+    code: 'import os\n',
+    ok: false,
+    stage: 'smoke',
+    category,
+    message: `the codec raised in ${id}`,
+    traceback,
+    adopted: false,
+  };
+}
+
+const RD: RdTable = {
+  rows: [
+    { codec: 'best', setting: 'q 0.10', bitrateKbps: 101.25, psnrYDb: 28.123, ssimY: 0.81234 },
+    { codec: 'best', setting: 'q 0.90', bitrateKbps: 900.5, psnrYDb: 39.5 },
+    { codec: 'x264', setting: 'crf 28', bitrateKbps: 80, psnrYDb: 33.456, ssimY: 0.9 },
+  ],
+  bdRatePct: { jpeg: -3.21, x264: 45, x265: null },
+};
+
+const RECOMMENDATIONS: Recommendation[] = [
+  {
+    issue: 'timeouts',
+    fix: 'Vectorise the block loop with numpy',
+    severity: 'medium',
+    count: 2,
+  },
+  {
+    issue: 'forbidden_imports',
+    fix: 'Update LLM prompt to only use: numpy, cv2, torch, math, json, struct, base64, io',
+    severity: 'high',
+    count: 5,
+    description: 'LLM is trying to import forbidden modules: os, sys',
+  },
+];
+
+function input(overrides: Partial<PromptInput> = {}): PromptInput {
+  return {
+    contract,
+    iteration: 7,
+    incumbent,
+    parent: incumbent,
+    recent: [],
+    incumbentRd: RD,
+    recommendations: RECOMMENDATIONS,
+    ...overrides,
+  };
+}
+
+describe('buildSystemPrompt', () => {
+  const system = buildSystemPrompt(contract);
+
+  it('lists every allowed module from the contract, in its order', () => {
+    expect(system).toContain(
+      `Import only these modules (and their submodules): ${contract.allowed_modules.join(', ')}.`,
+    );
+    for (const module of contract.allowed_modules) expect(system).toContain(module);
+  });
+
+  it('states both signatures, the config keys, BGR uint8 and the counted bits', () => {
+    expect(system).toContain('    def compress_video_frame(frame, config):');
+    expect(system).toContain('    def decompress_video_frame(compressed, metadata, config):');
+    for (const key of ['quality', 'frame_index', 'width', 'height', 'fps', 'state']) {
+      expect(system).toContain(`\`${key}\``);
+    }
+    expect(system).toContain(
+      'numpy uint8 array of shape (height, width, 3), channels in BGR order',
+    );
+    expect(system).toContain(
+      "len(compressed) plus the byte length of json.dumps(metadata, sort_keys=True, separators=(',', ':'), ensure_ascii=False)",
+    );
+    expect(system).toContain('must be deterministic');
+    expect(system).toContain('never share it');
+  });
+
+  it('lists forbidden calls, attributes and module members, and the size limit', () => {
+    expect(system).toContain(contract.forbidden_calls.join(', '));
+    expect(system).toContain('__subclasses__');
+    expect(system).toContain('numpy.memmap');
+    expect(system).toContain('cv2.VideoCapture');
+    expect(system).toContain(`${contract.max_source_bytes} bytes`);
+  });
+
+  it('asks for exactly one python block with the whole file', () => {
+    expect(system).toContain('Answer with exactly ONE fenced code block tagged python');
+  });
+
+  it('depends only on the contract and the floor (so the provider cache hits)', () => {
+    expect(buildSystemPrompt(contract)).toBe(system);
+    expect(system).toContain('at least 20 dB');
+    expect(buildSystemPrompt(contract, { qualityFloorDb: 25 })).toContain('at least 25 dB');
+    expect(buildPrompt(input()).system).toBe(system);
+    expect(buildPrompt(input({ iteration: 1, incumbent: null, parent: null })).system).toBe(system);
+  });
+});
+
+describe('buildPrompt user part', () => {
+  it('is deterministic', () => {
+    expect(buildPrompt(input())).toEqual(buildPrompt(input()));
+  });
+
+  it('contains the iteration, the incumbent code and its RD table', () => {
+    const { user } = buildPrompt(input());
+    expect(user.startsWith('# Iteration 7\n')).toBe(true);
+    expect(user).toContain('## The current best codec (attempt 20250101-0003)');
+    expect(user).toContain(`\`\`\`python\n${INCUMBENT_CODE}\`\`\``);
+    expect(user).toContain('BD-rate against per-frame JPEG: -3.2 %.');
+    expect(user).toContain('| codec | setting | kbps | PSNR-Y dB | SSIM-Y |');
+    expect(user).toContain('| best | q 0.10 | 101.3 | 28.12 | 0.8123 |');
+    expect(user).toContain('| best | q 0.90 | 900.5 | 39.50 | n/a |');
+    expect(user).toContain('BD-rate against jpeg: -3.2 %, x264: +45.0 %, x265: n/a');
+    expect(user).toContain('Write a codec that beats the current best one');
+  });
+
+  it('contains the recommendations, most severe first', () => {
+    const { user } = buildPrompt(input());
+    expect(user).toContain(
+      '1. [high] forbidden_imports (5×): LLM is trying to import forbidden modules: os, sys\n' +
+        '   Fix: Update LLM prompt to only use: numpy, cv2, torch, math, json, struct, base64, io\n' +
+        '2. [medium] timeouts (2×):\n   Fix: Vectorise the block loop with numpy',
+    );
+  });
+
+  it('leaves recommendations out when there are none', () => {
+    const { user } = buildPrompt(input({ recommendations: [] }));
+    expect(user).not.toContain('Recommendations');
+  });
+
+  it('says when there is no incumbent and asks for a first working codec', () => {
+    const { user } = buildPrompt(input({ incumbent: null, parent: null, incumbentRd: null }));
+    expect(user).toContain('None yet: no codec has been adopted so far.');
+    expect(user).toContain('Write a first working codec.');
+  });
+
+  it('shows a failed parent with its traceback and asks to repair it', () => {
+    const parent = failed(
+      'p1',
+      'runtime_errors',
+      'Traceback (most recent call last):\nZeroDivisionError',
+    );
+    const { user } = buildPrompt(input({ parent, recent: [parent] }));
+    expect(user).toContain('## The attempt to build on (attempt p1)');
+    expect(user).toContain('Result: failed at smoke: runtime_errors.');
+    expect(user).toContain('```\nTraceback (most recent call last):\nZeroDivisionError\n```');
+    expect(user).toContain('Attempt p1 failed (runtime_errors at smoke).');
+    // Shown once, in the parent's section, not again among the recent failures.
+    expect(user.split('ZeroDivisionError').length - 1).toBe(1);
+  });
+
+  it('caps tracebacks to their end and failures to the newest few', () => {
+    const long = `Traceback (most recent call last):\n${'  File "codec.py", line 3, in f\n'.repeat(400)}ValueError: boom`;
+    const recent = Array.from({ length: 8 }, (_, i) => failed(`f${i}`, 'runtime_errors', long));
+    const { user } = buildPrompt(
+      input({ recent, limits: { maxFailures: 3, maxTracebackChars: 500 } }),
+    );
+    expect(user).toContain('## Recent failures (the last 3 of 8, oldest first)');
+    expect(user).not.toContain('### Attempt f4:');
+    expect(user).toContain('### Attempt f5: failed at smoke: runtime_errors');
+    expect(user).toContain('### Attempt f7: failed at smoke: runtime_errors');
+    expect(user.split('ValueError: boom').length - 1).toBe(3);
+    expect(user).toContain('earlier characters omitted]');
+    expect(user.length).toBeLessThan(INCUMBENT_CODE.length + 6000);
+  });
+
+  it('lists recent attempts with their BD-rates', () => {
+    const recent = [incumbent, failed('f1', 'timeouts', '')];
+    const { user } = buildPrompt(input({ recent }));
+    expect(user).toContain('| 20250101-0003 | passed every stage | -12.3 % | -3.2 % | yes |');
+    expect(user).toContain('| f1 | failed at smoke: timeouts | n/a | n/a | no |');
+  });
+
+  it('cannot be broken out of by backticks in untrusted text', () => {
+    const parent = failed('p2', 'runtime_errors', 'x = """```"""\nSyntaxError');
+    const { user } = buildPrompt(input({ parent }));
+    expect(user).toContain('````\nx = """```"""\nSyntaxError\n````');
+  });
+});
+
+describe('text helpers', () => {
+  it('capTail keeps the end from a line boundary and says how much was cut', () => {
+    const text = 'line one\nline two\nline three\n';
+    expect(capTail(text, 100)).toBe(text);
+    expect(capTail(text, 13)).toBe('[… 18 earlier characters omitted]\nline three\n');
+  });
+
+  it('fence grows past the longest backtick run', () => {
+    expect(fence('a ```` b', 'python')).toBe('`````python\na ```` b\n`````');
+  });
+
+  it('rdTableText leaves the SSIM column out when no row has it', () => {
+    expect(rdTableText({ rows: [{ codec: 'c', setting: 's', bitrateKbps: 1, psnrYDb: 2 }] })).toBe(
+      'Rate-distortion (mean over the dev clips):\n\n| codec | setting | kbps | PSNR-Y dB |\n|---|---|---|---|\n| c | s | 1.0 | 2.00 |',
+    );
+  });
+});
