@@ -118,6 +118,10 @@ export class ResearchLoop {
   private recorded = 0;
   /** Adoption is decided one candidate at a time, against the incumbent of that moment. */
   private adoptionQueue: Promise<unknown> = Promise.resolve();
+  /** Code being evaluated right now (sha → iteration), so parallel workers never evaluate it twice. */
+  private readonly inFlight = new Map<string, number>();
+  /** API dollars spent on generations that were not stored (duplicates). */
+  private unrecordedDollars = 0;
   /** Which incumbent each assessment was made against. */
   private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
 
@@ -134,11 +138,15 @@ export class ResearchLoop {
       if (limits.untilMs !== undefined && this.deps.clock.now() >= limits.untilMs)
         return 'time budget reached';
       const totals = this.deps.store.totals();
-      if (limits.maxAttempts !== undefined && totals.attempts >= limits.maxAttempts) {
+      if (
+        limits.maxAttempts !== undefined &&
+        totals.attempts + this.inFlight.size >= limits.maxAttempts
+      ) {
         return `${limits.maxAttempts} attempts in the store`;
       }
-      if (limits.maxDollars !== undefined && totals.cost.dollars >= limits.maxDollars) {
-        return `API cost reached $${totals.cost.dollars.toFixed(2)}`;
+      const dollars = totals.cost.dollars + this.unrecordedDollars;
+      if (limits.maxDollars !== undefined && dollars >= limits.maxDollars) {
+        return `API cost reached $${dollars.toFixed(2)}`;
       }
       return null;
     };
@@ -151,7 +159,9 @@ export class ResearchLoop {
         }
         this.iteration += 1;
         await this.once(this.iteration, limits.signal);
-        if (limits.intervalMs > 0) await this.deps.clock.sleep(limits.intervalMs, limits.signal);
+        if (limits.intervalMs > 0 && stop() === null) {
+          await this.deps.clock.sleep(limits.intervalMs, limits.signal);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, limits.parallel) }, worker));
@@ -256,10 +266,15 @@ export class ResearchLoop {
     }
     const sha = codeSha256(generation.code);
     const seen = store.hasCode(sha);
-    if (seen !== null) {
-      // Identical code is never evaluated twice: its result is already attempt `seen`.
+    const twin = this.inFlight.get(sha);
+    if (seen !== null || twin !== undefined) {
+      // Identical code is never evaluated twice: its result is (or will be) another attempt.
       this.duplicates += 1;
-      log.info({ iteration, attemptId: seen }, 'generator repeated an evaluated codec: skipped');
+      this.unrecordedDollars += generation.usage.costUsd;
+      log.info(
+        { iteration, attemptId: seen, twinIteration: twin },
+        'generator repeated a codec: skipped',
+      );
       this.deps.onIteration?.({
         iteration,
         attemptId: seen,
@@ -269,17 +284,39 @@ export class ResearchLoop {
         version: null,
         bdRateVsIncumbentPct: null,
         bdRateVsJpegPct: null,
-        summary: `same code as attempt ${seen}: not evaluated again`,
+        summary:
+          seen !== null
+            ? `same code as attempt ${seen}: not evaluated again`
+            : `same code as iteration ${twin ?? '?'}, still being evaluated: not evaluated twice`,
         generationMs,
         evaluationMs: 0,
         loopOverheadMs: clock.now() - started - generationMs,
       });
       return;
     }
+    this.inFlight.set(sha, iteration);
+    try {
+      await this.evaluateAndDecide(iteration, generation.code, sha, base, started, generationMs);
+    } finally {
+      this.inFlight.delete(sha);
+    }
+  }
+
+  private async evaluateAndDecide(
+    iteration: number,
+    source: string,
+    sha: string,
+    base: Pick<
+      AttemptRecord,
+      'parentId' | 'generator' | 'model' | 'prompt' | 'rawResponse' | 'usage'
+    >,
+    started: number,
+    generationMs: number,
+  ): Promise<void> {
+    const { clock, store, log } = this.deps;
     const evaluated = clock.now();
-    const code = Buffer.from(generation.code, 'utf8');
+    const code = Buffer.from(source, 'utf8');
     const assessment = await this.assess(code);
-    const evaluationMs = clock.now() - evaluated;
     await this.decide(async () => {
       // The incumbent may have changed while this candidate was evaluated (parallel runs).
       const current = store.incumbent()?.attemptId ?? null;
@@ -287,9 +324,10 @@ export class ResearchLoop {
         assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
           ? await this.assess(code)
           : assessment;
+      const evaluationMs = clock.now() - evaluated;
       const stored = this.record({
         ...base,
-        code: generation.code,
+        code: source,
         codeSha256: sha,
         generationFailure: null,
         ...evaluationOutcome(final.result),

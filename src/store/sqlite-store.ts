@@ -4,7 +4,7 @@
  * write puts the files down first (atomically), then the rows in one transaction; opening
  * repairs what a crash in between left behind (see reconcile.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AdoptionDecision } from '../evaluation/adoption.js';
@@ -59,6 +59,23 @@ function corrupt(file: string, cause: unknown): CodecLabError {
     `the store ${file} is corrupt or not a SQLite database (${detail}); restore it from a backup, or move it aside (mv ${file} ${file}.broken) and start again with an empty store`,
     { cause },
   );
+}
+
+/** Whether a live process (a running loop) holds the data directory. */
+export function dataDirInUse(dataDir: string): boolean {
+  const file = join(dataDir, LOCK_FILE);
+  if (!existsSync(file)) return false;
+  let probe: Database.Database | null = null;
+  try {
+    probe = new Database(file, { timeout: 0, fileMustExist: true });
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.exec('BEGIN EXCLUSIVE; COMMIT;');
+    return false;
+  } catch (error) {
+    return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+  } finally {
+    probe?.close();
+  }
 }
 
 /** Holds the data directory for this process; the kernel drops the lock if it dies. */
