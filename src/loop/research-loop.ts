@@ -3,6 +3,7 @@ import type { CodecContract } from '../contract.js';
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
 import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
+import type { EvaluateOptions, EvaluationResult } from '../evaluation/evaluator.js';
 import {
   RateLimitedError,
   type CodeGenerator,
@@ -122,6 +123,11 @@ export class ResearchLoop {
   private readonly inFlight = new Map<string, number>();
   /** API dollars spent on generations that were not stored (duplicates). */
   private unrecordedDollars = 0;
+  /**
+   * The incumbent's own evaluations, measured once per clip set and reused for every candidate
+   * compared with it (a deterministic codec on the same clips, image and qualities).
+   */
+  private readonly incumbentResults = new Map<string, Promise<EvaluationResult>>();
   /** Which incumbent each assessment was made against. */
   private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
 
@@ -371,10 +377,39 @@ export class ResearchLoop {
         options: { qualities: this.deps.qualities },
         policy: this.deps.policy,
       },
-      this.deps.ports,
+      {
+        evaluate: (source, clips, options) => this.evaluate(source, clips, options),
+        anchors: (clips) => this.deps.ports.anchors(clips),
+      },
     );
     this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);
     return assessment;
+  }
+
+  private evaluate(
+    code: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+  ): Promise<EvaluationResult> {
+    const sha = codeSha256(code.toString('utf8'));
+    if (sha !== this.deps.store.incumbent()?.codeSha256)
+      return this.deps.ports.evaluate(code, clips, options);
+    const key = `${sha}|${clips.map((clip) => clip.name).join(',')}|${options.qualities.join(',')}`;
+    for (const old of this.incumbentResults.keys())
+      if (!old.startsWith(sha)) this.incumbentResults.delete(old);
+    let result = this.incumbentResults.get(key);
+    if (result === undefined) {
+      result = this.deps.ports.evaluate(code, clips, options);
+      this.incumbentResults.set(key, result);
+      // A failed measurement is not remembered: the next candidate measures again.
+      void result.then(
+        (value) => {
+          if (!value.ok) this.incumbentResults.delete(key);
+        },
+        () => this.incumbentResults.delete(key),
+      );
+    }
+    return result;
   }
 
   private decide(step: () => Promise<void>): Promise<void> {

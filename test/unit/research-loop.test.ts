@@ -237,8 +237,12 @@ describe('ResearchLoop: adoption', () => {
       DEFAULT_ADOPTION_POLICY.maxMeanBdRatePct,
     );
     expect(better.decision?.checks.find((c) => c.name === 'holdout_sign')?.passed).toBe(true);
-    // Candidate and incumbent on the dev clips, then both on the holdout.
-    expect(better.timings.evaluationMs).toBe(4 * EVALUATE_MS);
+    // The candidate on the dev clips (the incumbent's dev result was measured once, for the
+    // worse codec, and reused), then both on the holdout.
+    expect(better.timings.evaluationMs).toBe(3 * EVALUATE_MS);
+    expect(ports.callsFor(A).filter((call) => call.clips.join() === DEV_NAMES.join())).toHaveLength(
+      2, // once as the first candidate, once as the incumbent: never again
+    );
 
     // The holdout is spent only on the candidate that passed dev (and its incumbent).
     const holdoutCalls = ports.calls.filter((call) => call.clips.some((n) => n.startsWith('h-')));
