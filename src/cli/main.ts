@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
+import { CodecLabError } from '../errors.js';
+import { SqliteStore, dataDirInUse } from '../store/sqlite-store.js';
 import { createLogger } from '../logger.js';
 import { currentOwner, procLiveness } from '../sandbox/owner.js';
 import { reapOrphans } from '../sandbox/reaper.js';
@@ -8,6 +10,8 @@ import { EXIT_INFRASTRUCTURE, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { imageBuildCommand, imageStatusCommand } from './image-command.js';
 import { anchorsCommand } from './anchors-command.js';
 import { clipsPrepareCommand } from './clips-command.js';
+import { parseUntil, runCommand, type GeneratorChoice } from './run-command.js';
+import { renderStatus, renderVersions, statusJson, versionsJson } from './status-command.js';
 import { connectDocker } from './runtime.js';
 
 function positiveInt(flag: string) {
@@ -24,6 +28,15 @@ function positiveNumber(flag: string) {
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed <= 0)
       throw new InvalidArgumentError(`${flag} takes a positive number`);
+    return parsed;
+  };
+}
+
+function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${flag} takes a number ≥ 0`);
     return parsed;
   };
 }
@@ -98,6 +111,115 @@ export async function main(argv: readonly string[]): Promise<number> {
         write,
       );
     });
+
+  program
+    .command('run')
+    .description(
+      'the research loop: generate, evaluate, store, adopt, repeat (until a limit or SIGTERM/SIGINT)',
+    )
+    .option(
+      '--generator <name>',
+      'anthropic | offline | replay (default: anthropic when a key is configured, else offline)',
+    )
+    .option('--replay-dir <dir>', 'recorded responses for --generator replay')
+    .option('--seed <n>', 'seed of the offline generator', positiveInt('--seed'), 1)
+    .option('--iterations <n>', 'stop after this many iterations', positiveInt('--iterations'))
+    .option('--until <when>', 'stop at a duration from now (90m, 2h, 1d) or an ISO time')
+    .option(
+      '--max-attempts <n>',
+      'stop once the store holds this many attempts',
+      positiveInt('--max-attempts'),
+    )
+    .option(
+      '--max-dollars <x>',
+      'stop once the API cost reaches this',
+      positiveNumber('--max-dollars'),
+    )
+    .option(
+      '--interval-s <s>',
+      'pause between iterations (the seed ran every 60 s)',
+      nonNegativeNumber('--interval-s'),
+      0,
+    )
+    .option('--parallel <n>', 'candidates evaluated at once', positiveInt('--parallel'), 1)
+    .option(
+      '--clips <path>',
+      'a video file or folder (default: the prepared dev set, else the built-in clip)',
+    )
+    .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+    .option('--qualities <list>', 'quality points in [0, 1]', '0.1,0.3,0.5,0.7,0.9')
+    .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
+    .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .action(async (flags: Record<string, unknown>) => {
+      const config = loadConfig(process.env, {
+        dataDir: flags.dataDir as string | undefined,
+        timeoutS: flags.timeoutS as number | undefined,
+        memoryMb: flags.memoryMb as number | undefined,
+      });
+      const generator = flags.generator as string | undefined;
+      if (generator !== undefined && !['anthropic', 'offline', 'replay'].includes(generator)) {
+        throw new CodecLabError(
+          'USAGE',
+          `--generator is anthropic, offline or replay, not '${generator}'`,
+        );
+      }
+      const summary = await runCommand(
+        config,
+        {
+          generator: generator as GeneratorChoice | undefined,
+          replayDir: flags.replayDir as string | undefined,
+          seed: flags.seed as number,
+          iterations: flags.iterations as number | undefined,
+          untilMs:
+            flags.until === undefined ? undefined : parseUntil(flags.until as string, Date.now()),
+          maxAttempts: flags.maxAttempts as number | undefined,
+          maxDollars: flags.maxDollars as number | undefined,
+          intervalS: flags.intervalS as number,
+          parallel: flags.parallel as number,
+          clips: flags.clips as string | undefined,
+          frames: flags.frames as number | undefined,
+          qualities: parseQualities(flags.qualities as string),
+        },
+        log,
+        process.stderr.isTTY === true,
+      );
+      write(summary);
+    });
+
+  for (const [name, description] of [
+    ['status', 'what is running, success rate, time to first success, versions, cost so far'],
+    ['versions', 'the adopted codec versions, oldest first, with their BD-rates'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .option('--json', 'print JSON')
+      .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+      .action((flags: { json?: boolean; dataDir?: string }) => {
+        const config = loadConfig(process.env, { dataDir: flags.dataDir });
+        const store = SqliteStore.openReadOnly({ dataDir: config.dataDir });
+        try {
+          if (name === 'versions') {
+            const versions = versionsJson(store);
+            write(flags.json ? JSON.stringify(versions) : renderVersions(versions));
+            return;
+          }
+          const running = dataDirInUse(config.dataDir);
+          const status = statusJson(store);
+          write(
+            flags.json
+              ? JSON.stringify({ running, data_dir: config.dataDir, ...status })
+              : renderStatus(
+                  status,
+                  `${config.dataDir}: ${running ? 'a codec-lab run is working here' : 'no run is working here'}`,
+                ),
+          );
+        } finally {
+          store.close();
+        }
+      });
+  }
 
   program
     .command('anchors')

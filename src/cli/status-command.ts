@@ -92,7 +92,7 @@ export function statusJson(store: Store): StatusJson {
     successes: totals.successes,
     failures: totals.failures,
     success_rate: totals.attempts > 0 ? totals.successes / totals.attempts : null,
-    failures_by_category: totals.failuresByCategory as Record<string, number>,
+    failures_by_category: totals.failuresByCategory,
     generation_failures: totals.generationFailures,
     first_attempt_at: iso(totals.firstAttemptAtMs),
     first_success_at: iso(totals.firstSuccessAtMs),

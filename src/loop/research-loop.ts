@@ -103,7 +103,8 @@ export interface LoopSummary {
   readonly stoppedBecause: string;
 }
 
-const RECENT_ATTEMPTS = 10;
+/** Attempts the generator sees (the offline search needs its whole history; the prompt shows the newest few). */
+const RECENT_ATTEMPTS = 500;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 /**

@@ -1,0 +1,187 @@
+import type { Config } from '../config.js';
+import { loadContract } from '../contract.js';
+import { CodecLabError } from '../errors.js';
+import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
+import { Evaluator } from '../evaluation/evaluator.js';
+import { AnthropicGenerator } from '../generators/anthropic-generator.js';
+import type { CodeGenerator } from '../generators/generator.js';
+import { OfflineGenerator } from '../generators/offline/offline-generator.js';
+import { ReplayGenerator } from '../generators/replay-generator.js';
+import type { Logger } from '../logger.js';
+import { ResearchLoop, systemClock, type IterationReport } from '../loop/research-loop.js';
+import { AwsSecretSource } from '../secrets/secret-source.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { anchorMeasurer } from './anchor-runtime.js';
+import { selectClips } from './clip-selection.js';
+import { connectDocker, openSandbox } from './runtime.js';
+
+export type GeneratorChoice = 'anthropic' | 'offline' | 'replay';
+
+export interface RunCommandOptions {
+  readonly generator?: GeneratorChoice | undefined;
+  readonly replayDir?: string | undefined;
+  readonly seed: number;
+  readonly iterations?: number | undefined;
+  readonly untilMs?: number | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly maxDollars?: number | undefined;
+  readonly intervalS: number;
+  readonly parallel: number;
+  readonly clips?: string | undefined;
+  readonly frames?: number | undefined;
+  readonly qualities: readonly number[];
+}
+
+/** "90m", "2h", "1d", or an ISO date/time: when `--until` stops the loop (epoch ms). */
+export function parseUntil(text: string, nowMs: number): number {
+  const relative = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
+  if (relative?.[1] && relative[2]) {
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+      relative[2] as 's' | 'm' | 'h' | 'd'
+    ];
+    return nowMs + Number(relative[1]) * unit;
+  }
+  const absolute = Date.parse(text);
+  if (Number.isFinite(absolute)) return absolute;
+  throw new CodecLabError(
+    'USAGE',
+    `--until takes a duration (90m, 2h, 1d) or an ISO time, got '${text}'`,
+  );
+}
+
+/** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
+async function createGenerator(
+  config: Config,
+  options: RunCommandOptions,
+  log: Logger,
+): Promise<CodeGenerator> {
+  const choice =
+    options.generator ?? (config.llm.apiKey || config.llm.awsRegion ? 'anthropic' : 'offline');
+  switch (choice) {
+    case 'offline':
+      return new OfflineGenerator({ seed: options.seed });
+    case 'replay':
+      if (!options.replayDir) {
+        throw new CodecLabError(
+          'USAGE',
+          '--generator replay needs --replay-dir DIR with the recorded responses',
+        );
+      }
+      return new ReplayGenerator(options.replayDir);
+    case 'anthropic': {
+      const apiKey =
+        config.llm.apiKey ??
+        (await new AwsSecretSource({
+          region: config.llm.awsRegion ?? 'us-east-1',
+          secretId: config.llm.secretId,
+        }).get());
+      return new AnthropicGenerator({
+        apiKey,
+        ...(config.llm.baseUrl ? { baseURL: config.llm.baseUrl } : {}),
+        model: config.llm.model,
+        maxTokens: config.llm.maxTokens,
+        pricing: config.llm.pricing,
+        logger: log.child({ component: 'anthropic' }),
+      });
+    }
+  }
+}
+
+function progressLine(report: IterationReport): string {
+  const bd = (value: number | null): string =>
+    value === null ? '   n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
+  const outcome =
+    report.outcome === 'adopted'
+      ? `ADOPTED v${report.version}`
+      : report.outcome === 'failed'
+        ? `failed at ${report.stage}: ${report.category ?? ''}`
+        : report.outcome;
+  return `#${String(report.iteration).padStart(3)} attempt ${report.attemptId ?? '-'}  ${outcome.padEnd(34)} vs best ${bd(report.bdRateVsIncumbentPct).padStart(7)}  vs jpeg ${bd(report.bdRateVsJpegPct).padStart(7)}  gen ${(report.generationMs / 1000).toFixed(1)}s eval ${(report.evaluationMs / 1000).toFixed(1)}s`;
+}
+
+/**
+ * `codec-lab run`: the loop until a limit or a signal. SIGTERM/SIGINT stop it after the
+ * attempt in flight is stored (a second signal abandons it; the reaper and the store's repair
+ * at the next start clean up).
+ */
+export async function runCommand(
+  config: Config,
+  options: RunCommandOptions,
+  log: Logger,
+  tty: boolean,
+): Promise<string> {
+  const selection = await selectClips(config, options.clips, options.frames);
+  const store = SqliteStore.open({
+    dataDir: config.dataDir,
+    log: log.child({ component: 'store' }),
+  });
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    log.warn({ signal }, signals === 1 ? 'stopping after the attempt in flight' : 'stopping now');
+    controller.abort();
+    if (signals > 1) process.exitCode = 130;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const generator = await createGenerator(config, options, log);
+    const docker = await connectDocker(log);
+    const sandbox = await openSandbox(docker, config, log);
+    try {
+      const evaluator = new Evaluator(
+        sandbox,
+        log.child({ component: 'evaluator' }),
+        config.sandbox.concurrency,
+      );
+      const loop = new ResearchLoop({
+        store,
+        generator,
+        ports: {
+          evaluate: (code, clips, evaluateOptions) =>
+            evaluator.evaluate(code, clips, evaluateOptions),
+          anchors: anchorMeasurer(config, evaluator, sandbox, log),
+        },
+        contract: loadContract(),
+        clips: selection.clips,
+        holdout: selection.holdout,
+        qualities: options.qualities,
+        policy: DEFAULT_ADOPTION_POLICY,
+        log: log.child({ component: 'loop' }),
+        clock: systemClock,
+        ...(tty
+          ? {
+              onIteration: (report: IterationReport) =>
+                process.stderr.write(`${progressLine(report)}\n`),
+            }
+          : {}),
+      });
+      log.info(
+        {
+          generator: generator.name,
+          clips: selection.description,
+          holdout: selection.holdout?.length ?? 0,
+        },
+        'research loop starting',
+      );
+      const summary = await loop.run({
+        ...(options.iterations === undefined ? {} : { iterations: options.iterations }),
+        ...(options.untilMs === undefined ? {} : { untilMs: options.untilMs }),
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+        ...(options.maxDollars === undefined ? {} : { maxDollars: options.maxDollars }),
+        intervalMs: options.intervalS * 1000,
+        parallel: options.parallel,
+        signal: controller.signal,
+      });
+      log.info({ ...summary }, 'research loop stopped');
+      return `stopped (${summary.stoppedBecause}): ${summary.iterations} iterations, ${summary.attempts} attempts stored, ${summary.adopted} adopted, ${summary.duplicates} duplicates skipped`;
+    } finally {
+      await sandbox.close();
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+}
