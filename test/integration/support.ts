@@ -13,7 +13,8 @@ import type { SandboxLimits } from '../../src/sandbox/sandbox.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUILTIN_CLIP = `${ROOT}assets/builtin-vtest-128x96.mkv`;
-export const JPEG_CODEC = `${ROOT}test/fixtures/jpeg_codec.py`;
+/** The per-frame JPEG codec: the JPEG anchor itself, and the tests' known-good codec. */
+export const JPEG_CODEC = `${ROOT}assets/anchors/jpeg_opencv.py`;
 
 export const TEST_LIMITS: SandboxLimits = {
   timeoutMs: 5_000,
