@@ -3,7 +3,7 @@
 # expect-direct: timeouts
 #
 # Why: nothing forbidden is used, so it passes validation and spins at smoke. The in-container
-# deadline (5 s in tests) SIGKILLs the child => timeouts; the orchestrator's own deadline+grace
+# deadline (10 s in tests) SIGKILLs the child => timeouts; the orchestrator's own deadline+grace
 # is the backstop.
 import numpy as np
 

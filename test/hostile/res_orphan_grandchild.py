@@ -10,7 +10,7 @@
 # then removed with the orphan in it), or output_flood if it keeps reading the pipes the orphan
 # holds, as harness.py does today (the late flood passes the 64 KiB cap at ~2 s; about 4 s in
 # all). The flood is really the codec's doing, so output_flood is honest. timeouts is no longer
-# accepted: the flood always comes before the 5 s deadline. The real assertions are max-wall-s
+# accepted: the flood always comes before the 10 s deadline. The real assertions are max-wall-s
 # and that no container or process is left behind.
 import os
 import time
