@@ -1,6 +1,6 @@
 /**
  * npm run bench:sandbox — the median wall time of evaluating a trivial codec on one tiny frame
- * (validate → smoke → sweep: five sandbox runs, each in its own fresh container), next to a bare
+ * (validate, two smoke encodes and a smoke decode, one encode and one decode: six sandbox runs, each in its own fresh container), next to a bare
  * `docker run --rm <image> python3 -c "import numpy, cv2"` measured in the same run, and their
  * ratio. Target (issue 2): ratio ≤ 1.5, pre-created containers allowed, reuse not.
  *
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   console.log(
     `${'baseline: docker run --rm image python3 -c "import numpy, cv2"'.padEnd(44)} ${baseline.toFixed(0).padStart(6)} ms`,
   );
-  console.log(row('codec-lab evaluate, warm pool (5 containers)', warm));
+  console.log(row('codec-lab evaluate, warm pool', warm));
   console.log(row('codec-lab evaluate, back-to-back', backToBack));
   console.log(row('codec-lab evaluate CLI process, cold', cli));
   console.log('target: warm ratio <= 1.5');

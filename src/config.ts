@@ -119,7 +119,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       cpus: numberFrom(env, 'CODEC_LAB_CPUS') ?? 1,
       pidsLimit: numberFrom(env, 'CODEC_LAB_PIDS_LIMIT') ?? 64,
       tmpfsMb: numberFrom(env, 'CODEC_LAB_TMPFS_MB') ?? 64,
-      poolSize: numberFrom(env, 'CODEC_LAB_POOL_SIZE') ?? 5,
+      poolSize: numberFrom(env, 'CODEC_LAB_POOL_SIZE') ?? 6,
       concurrency: numberFrom(env, 'CODEC_LAB_CONCURRENCY') ?? 2,
     },
     ffmpegPath: env.CODEC_LAB_FFMPEG,

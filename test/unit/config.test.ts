@@ -28,7 +28,7 @@ describe('loadConfig', () => {
         cpus: 1,
         pidsLimit: 64,
         tmpfsMb: 64,
-        poolSize: 5,
+        poolSize: 6,
         concurrency: 2,
       },
       llm: {
