@@ -20,6 +20,7 @@ import {
   type StoredAttempt,
 } from '../store/store.js';
 import { attemptSummary, rdTable } from './context.js';
+import type { LoopControl } from './loop-control.js';
 
 /** Time, injected so back-off and intervals are tested without sleeping. */
 export interface Clock {
@@ -62,6 +63,8 @@ export interface LoopDependencies {
   readonly recommendations?: RecommendationSource;
   /** Called once per finished iteration (the CLI prints a progress line). */
   readonly onIteration?: (report: IterationReport) => void;
+  /** Pause, resume and stop from outside (the admin routes of `run --serve`). */
+  readonly control?: LoopControl;
 }
 
 export interface RunLimits {
@@ -139,6 +142,7 @@ export class ResearchLoop {
     let stoppedBecause = '';
     const stop = (): string | null => {
       if (limits.signal.aborted) return 'asked to stop';
+      if (this.deps.control?.stopRequested) return 'stopped by an admin';
       if (limits.iterations !== undefined && this.iteration >= limits.iterations) {
         return `${limits.iterations} iterations done`;
       }
@@ -159,13 +163,20 @@ export class ResearchLoop {
     };
     const worker = async (): Promise<void> => {
       for (;;) {
+        // Paused: start nothing new until resumed, stopped or aborted.
+        await this.deps.control?.whenRunnable(limits.signal);
         const reason = stop();
         if (reason !== null) {
           stoppedBecause ||= reason;
           return;
         }
         this.iteration += 1;
-        await this.once(this.iteration, limits.signal);
+        const finished = this.deps.control?.begin();
+        try {
+          await this.once(this.iteration, limits.signal);
+        } finally {
+          finished?.();
+        }
         if (limits.intervalMs > 0 && stop() === null) {
           await this.deps.clock.sleep(limits.intervalMs, limits.signal);
         }
