@@ -5,11 +5,13 @@ import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/as
 import type { Clip } from '../evaluation/clip.js';
 import type { EvaluateOptions, EvaluationResult } from '../evaluation/evaluator.js';
 import {
+  NO_USAGE,
   RateLimitedError,
   type CodeGenerator,
   type Generation,
   type GenerationContext,
 } from '../generators/generator.js';
+import { autoFix, type AutoFix } from '../governance/autofix.js';
 import type { Logger } from '../logger.js';
 import { buildPrompt, type Recommendation } from '../prompt/prompt-builder.js';
 import {
@@ -44,9 +46,14 @@ export const systemClock: Clock = {
     }),
 };
 
-/** Where the self-debugger's recommendations come from (none until it exists). */
+/** The self-debugger as the loop sees it (src/governance/governor.ts). */
 export interface RecommendationSource {
+  /** What every prompt carries now: empty until the window's failures pass the trigger. */
   recommendations(nowMs: number): readonly Recommendation[];
+  /** What the repair of one failed attempt carries (its own category), trigger or not. */
+  repairRecommendations?(attempt: StoredAttempt, nowMs: number): readonly Recommendation[];
+  /** Writes a self-governance report when something changed; returns its path or null. */
+  maybeReport?(nowMs: number): Promise<string | null>;
 }
 
 export interface LoopDependencies {
@@ -61,6 +68,13 @@ export interface LoopDependencies {
   readonly log: Logger;
   readonly clock: Clock;
   readonly recommendations?: RecommendationSource;
+  /**
+   * Repair attempts of one failed candidate (with its traceback and recommendation) before the
+   * search returns to the parent; 0 for generators that do not read the parent (offline).
+   */
+  readonly maxRepairs?: number;
+  /** Apply mechanical fixes (autofix.ts) to failed attempts, as new attempts. Default on. */
+  readonly autoFix?: boolean;
   /** Called once per finished iteration (the CLI prints a progress line). */
   readonly onIteration?: (report: IterationReport) => void;
   /** Pause, resume and stop from outside (the admin routes of `run --serve`). */
@@ -134,6 +148,10 @@ export class ResearchLoop {
   private readonly incumbentResults = new Map<string, Promise<EvaluationResult>>();
   /** Which incumbent each assessment was made against. */
   private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+  /** Mechanical fixes of failed attempts, evaluated before the next generation. */
+  private readonly pendingFixes: { parent: StoredAttempt; fix: AutoFix }[] = [];
+  /** Failed attempts a repair was already asked for (a repair is asked for once). */
+  private readonly repairAsked = new Set<string>();
 
   constructor(private readonly deps: LoopDependencies) {}
 
@@ -201,7 +219,16 @@ export class ResearchLoop {
       .attempts.slice()
       .reverse()
       .map(attemptSummary);
-    const recommendations = this.deps.recommendations?.recommendations(this.deps.clock.now()) ?? [];
+    const now = this.deps.clock.now();
+    const source = this.deps.recommendations;
+    const recommendations = [...(source?.recommendations(now) ?? [])];
+    const target = this.repairTarget();
+    if (target !== null) {
+      for (const extra of source?.repairRecommendations?.(target, now) ?? []) {
+        if (!recommendations.some((r) => r.issue === extra.issue)) recommendations.push(extra);
+      }
+    }
+    const parent = target === null ? incumbent : attemptSummary(target);
     const incumbentRd =
       incumbentVersion?.attempt.metrics != null
         ? rdTable(
@@ -210,11 +237,96 @@ export class ResearchLoop {
             incumbentVersion.attempt.assessment?.bd_rate,
           )
         : null;
-    const base = { iteration, incumbent, parent: incumbent, recent };
+    const base = { iteration, incumbent, parent, recent };
     return {
       ...base,
       prompt: buildPrompt({ ...base, contract, incumbentRd, recommendations }),
     };
+  }
+
+  /**
+   * The failed attempt the next generation should repair, or null to build on the incumbent:
+   * the newest attempt, if it failed with code, was not repaired yet, and its lineage has had
+   * fewer than maxRepairs repairs.
+   */
+  private repairTarget(): StoredAttempt | null {
+    const maxRepairs = this.deps.maxRepairs ?? 2;
+    if (maxRepairs <= 0) return null;
+    const newest = this.deps.store.attempts({ limit: 1, offset: 0, order: 'desc' }).attempts[0];
+    if (newest === undefined || newest.ok || newest.code === '') return null;
+    if (newest.category === 'sandbox_error' || this.repairAsked.has(newest.id)) return null;
+    if (this.pendingFixes.some((pending) => pending.parent.id === newest.id)) return null;
+    if (this.failedAncestors(newest, maxRepairs) >= maxRepairs) return null;
+    this.repairAsked.add(newest.id);
+    return newest;
+  }
+
+  /** How many repairs led to this attempt: its failed ancestors, up to `cap`. */
+  private failedAncestors(attempt: StoredAttempt, cap: number): number {
+    let count = 0;
+    let parentId = attempt.parentId;
+    while (parentId !== null && count < cap) {
+      const parent = this.deps.store.attempt(parentId);
+      if (parent === null || parent.ok) break;
+      count += 1;
+      parentId = parent.parentId;
+    }
+    return count;
+  }
+
+  /** Evaluates a queued mechanical fix as its own attempt (generator `autofix`); false if it was seen. */
+  private async applyAutoFix(
+    iteration: number,
+    pending: { parent: StoredAttempt; fix: AutoFix },
+    started: number,
+  ): Promise<boolean> {
+    const { fix, parent } = pending;
+    const sha = codeSha256(fix.code);
+    if (this.deps.store.hasCode(sha) !== null || this.inFlight.has(sha)) return false;
+    this.deps.log.info(
+      { iteration, parentId: parent.id, cause: fix.causeKey, component: 'governance' },
+      `auto-fix of attempt ${parent.id}: ${fix.description}`,
+    );
+    this.inFlight.set(sha, iteration);
+    try {
+      await this.evaluateAndDecide(
+        iteration,
+        fix.code,
+        sha,
+        {
+          parentId: parent.id,
+          generator: 'autofix',
+          model: 'autofix',
+          prompt: null,
+          rawResponse: fix.description,
+          usage: NO_USAGE,
+        },
+        started,
+        0,
+      );
+    } finally {
+      this.inFlight.delete(sha);
+    }
+    return true;
+  }
+
+  private queueAutoFix(attempt: StoredAttempt): void {
+    if (this.deps.autoFix === false || attempt.ok || attempt.generator === 'autofix') return;
+    const fix = autoFix(attempt);
+    if (fix !== null) this.pendingFixes.push({ parent: attempt, fix });
+  }
+
+  private async afterIteration(): Promise<void> {
+    const source = this.deps.recommendations;
+    if (source?.maybeReport === undefined) return;
+    try {
+      await source.maybeReport(this.deps.clock.now());
+    } catch (error) {
+      this.deps.log.error(
+        { err: error, component: 'governance' },
+        'writing the self-governance report failed',
+      );
+    }
   }
 
   private async generate(
@@ -237,8 +349,16 @@ export class ResearchLoop {
   }
 
   private async once(iteration: number, signal: AbortSignal): Promise<void> {
+    await this.attemptOnce(iteration, signal);
+    await this.afterIteration();
+  }
+
+  private async attemptOnce(iteration: number, signal: AbortSignal): Promise<void> {
     const { clock, store, log } = this.deps;
     const started = clock.now();
+    for (let pending = this.pendingFixes.shift(); pending; pending = this.pendingFixes.shift()) {
+      if (await this.applyAutoFix(iteration, pending, started)) return;
+    }
     const context = this.context(iteration);
     const generated = clock.now();
     const generation = await this.generate(context, signal);
@@ -354,6 +474,7 @@ export class ResearchLoop {
         timings: { generationMs, evaluationMs },
         createdAtMs: clock.now(),
       });
+      this.queueAutoFix(stored);
       let outcome: IterationReport['outcome'] = stored.ok ? 'kept' : 'failed';
       let version: number | null = null;
       if (final.adoption?.adopt) {

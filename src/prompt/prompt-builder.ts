@@ -19,6 +19,18 @@ export interface Recommendation {
   readonly severity: Severity;
   readonly description?: string;
   readonly count?: number;
+  /** Identity and revision, rendered as a reference so stored prompts show what was sent. */
+  readonly key?: string;
+  readonly revision?: number;
+}
+
+/** `[ref forbidden_imports#r2]`: how a recommendation is found again in a stored prompt. */
+export const REFERENCE_PATTERN = /\[ref ([a-z_]+(?::[^\]#\s]+)?)#r(\d+)\]/;
+
+function reference(recommendation: Recommendation): string {
+  return recommendation.key === undefined
+    ? ''
+    : ` [ref ${recommendation.key}#r${recommendation.revision ?? 1}]`;
 }
 
 /** One row of a rate-distortion table: a codec at one setting, mean over the dev clips. */
@@ -177,7 +189,7 @@ function failureDetail(attempt: AttemptSummary, limits: PromptLimits): string[] 
   return lines;
 }
 
-function recommendationSection(
+export function recommendationSection(
   recommendations: readonly Recommendation[],
   limits: PromptLimits,
 ): string {
@@ -194,7 +206,10 @@ function recommendationSection(
   ordered.forEach((r, i) => {
     const count = r.count === undefined ? '' : ` (${r.count}×)`;
     const description = r.description === undefined ? '' : ` ${r.description}`;
-    lines.push(`${i + 1}. [${r.severity}] ${r.issue}${count}:${description}`, `   Fix: ${r.fix}`);
+    lines.push(
+      `${i + 1}. [${r.severity}] ${r.issue}${count}:${description}${reference(r)}`,
+      `   Fix: ${r.fix}`,
+    );
   });
   const omitted = recommendations.length - ordered.length;
   if (omitted > 0) lines.push(`(${omitted} less severe recommendations not shown)`);

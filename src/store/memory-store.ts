@@ -55,7 +55,8 @@ export class MemoryStore implements Store {
         (query.untilMs === undefined || row.createdAtMs < query.untilMs) &&
         (query.stage === undefined || row.stage === query.stage) &&
         (query.category === undefined || row.category === query.category) &&
-        (query.ok === undefined || row.ok === query.ok),
+        (query.ok === undefined || row.ok === query.ok) &&
+        (query.prompted === undefined || (row.prompt !== null) === query.prompted),
     );
     if (query.order !== 'asc') matching.reverse();
     return {

@@ -185,6 +185,9 @@ export class SqliteQueries {
     if (query.stage !== undefined) add('a.stage = ?', query.stage);
     if (query.category !== undefined) add('a.category = ?', query.category);
     if (query.ok !== undefined) add('a.ok = ?', query.ok ? 1 : 0);
+    if (query.prompted !== undefined) {
+      where.push(query.prompted ? 'a.prompt_user IS NOT NULL' : 'a.prompt_user IS NULL');
+    }
     const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
     const order = query.order === 'asc' ? 'ASC' : 'DESC';
     const { total } = this.db

@@ -82,6 +82,8 @@ export interface AttemptQuery {
   readonly category?: FailureCategory;
   /** Only successes (true) or only failures (false). */
   readonly ok?: boolean;
+  /** Only attempts whose prompt was sent to an LLM (true) or that had none (false). */
+  readonly prompted?: boolean;
   /** By id; newest first unless `asc`. */
   readonly order?: 'asc' | 'desc';
   /** 1 … MAX_PAGE_SIZE */

@@ -1,0 +1,201 @@
+/**
+ * The self-debugger: reads the attempt store, analyses the failures of the lookback window,
+ * writes recommendations, judges whether earlier ones helped, and hands the loop the
+ * recommendations its next prompt carries — when the window's failures pass the trigger, and
+ * always for the repair of a failed attempt. Everything it concludes is derived from the store
+ * (the prompts stored with the attempts say what was really sent), so a restart loses nothing.
+ */
+import type { CodecContract } from '../contract.js';
+import type { Logger } from '../logger.js';
+import type { Recommendation } from '../prompt/prompt-builder.js';
+import { MAX_PAGE_SIZE, type Store, type StoredAttempt } from '../store/store.js';
+import { analyseFailures, topCauses } from './analysis.js';
+import { judgeRecommendations, referencesIn, type RecommendationState } from './effectiveness.js';
+import { MAX_REVISION, forPrompt, recommend, type SandboxLimits } from './recommendations.js';
+import type { GovernanceReport, ReportRecommendation } from './report.js';
+import { buildReport } from './report-builder.js';
+
+export interface GovernanceSettings {
+  /** The analysis window (the seed's lookback_hours=1). */
+  readonly lookbackMs: number;
+  /** Recommendations go into every prompt once the window holds more failures than this. */
+  readonly triggerFailures: number;
+  /** Repair attempts of one failed candidate before the search returns to its parent. */
+  readonly maxRepairs: number;
+  /** A report is written when the recommendations change, and at least this often. */
+  readonly reportIntervalMs: number;
+}
+
+export const DEFAULT_GOVERNANCE: GovernanceSettings = Object.freeze({
+  lookbackMs: 3_600_000,
+  triggerFailures: 5,
+  maxRepairs: 2,
+  reportIntervalMs: 3_600_000,
+});
+
+/** Where reports go: files in the data directory (report-files.ts), or memory in tests. */
+export interface ReportSink {
+  write(report: GovernanceReport): Promise<string>;
+}
+
+/** How far back effectiveness looks for prompts that carried a recommendation. */
+const EFFECTIVENESS_HORIZON_MS = 24 * 3_600_000;
+const MAX_JUDGED_ATTEMPTS = 2 * MAX_PAGE_SIZE;
+
+export interface Governance {
+  readonly nowMs: number;
+  readonly triggered: boolean;
+  /** Recommendations of the window at the revision the next prompt carries (dropped ones too). */
+  readonly recommendations: readonly ReportRecommendation[];
+  readonly dropped: ReadonlySet<string>;
+  readonly report: GovernanceReport;
+}
+
+export interface GovernorDependencies {
+  readonly store: Store;
+  readonly contract: CodecContract;
+  readonly limits: SandboxLimits;
+  readonly settings: GovernanceSettings;
+  readonly reports?: ReportSink;
+  readonly log?: Logger;
+}
+
+export class Governor {
+  private lastReportAtMs: number | null = null;
+  private lastSignature = '';
+
+  constructor(private readonly deps: GovernorDependencies) {}
+
+  get settings(): GovernanceSettings {
+    return this.deps.settings;
+  }
+
+  /** The whole analysis at `nowMs`. */
+  assess(nowMs: number): Governance {
+    const { store, settings } = this.deps;
+    const windowAttempts = this.fetch({ sinceMs: nowMs - 2 * settings.lookbackMs }, nowMs);
+    const analysis = analyseFailures(windowAttempts, nowMs, settings.lookbackMs);
+    const prompted = this.fetch(
+      { sinceMs: nowMs - EFFECTIVENESS_HORIZON_MS - settings.lookbackMs, prompted: true },
+      nowMs,
+    );
+    const states = judgeRecommendations(prompted, settings.lookbackMs);
+    const dropped = new Set<string>();
+    const recommendations = analysis.patterns.map((pattern) => {
+      const state = states.get(pattern.category);
+      if (state !== undefined && state.revision === null) dropped.add(pattern.category);
+      return recommend({
+        pattern,
+        contract: this.deps.contract,
+        limits: this.deps.limits,
+        revision: revisionOf(state),
+      });
+    });
+    const triggered = analysis.failures > settings.triggerFailures;
+    const lastSent = prompted
+      .slice()
+      .reverse()
+      .find((attempt) => referencesIn(attempt.prompt?.user ?? '').size > 0);
+    const report = buildReport({
+      nowMs,
+      analysis: { ...analysis, recommendations },
+      recommendations,
+      dropped,
+      effectiveness: [...states.values()].map((state) => state.effectiveness),
+      triggered,
+      threshold: settings.triggerFailures,
+      lastSentAttemptId: lastSent?.id ?? null,
+      totals: store.totals(),
+      incumbent: store.incumbent(),
+    });
+    return { nowMs, triggered, recommendations, dropped, report };
+  }
+
+  /** What the next prompt carries: the active recommendations once the trigger fired, else none. */
+  recommendations(nowMs: number): Recommendation[] {
+    const governance = this.assess(nowMs);
+    return active(governance).map(forPrompt);
+  }
+
+  /**
+   * The recommendation for repairing one failed attempt (its own category and causes), at the
+   * revision the window's judgement chose; empty when that recommendation was dropped.
+   */
+  repairRecommendations(attempt: StoredAttempt, nowMs: number): Recommendation[] {
+    if (attempt.category === null) return [];
+    const governance = this.assess(nowMs);
+    const fromWindow = governance.recommendations.find((r) => r.issue === attempt.category);
+    if (fromWindow !== undefined) {
+      return governance.dropped.has(fromWindow.key) ? [] : [forPrompt(fromWindow)];
+    }
+    const own = recommend({
+      pattern: { category: attempt.category, count: 1, causes: topCauses([attempt]) },
+      contract: this.deps.contract,
+      limits: this.deps.limits,
+      revision: 1,
+    });
+    return [forPrompt(own)];
+  }
+
+  /**
+   * Writes a report when the recommendations (or the trigger) changed since the last one, or
+   * when the report interval passed. Returns the path written, or null.
+   */
+  async maybeReport(nowMs: number): Promise<string | null> {
+    if (this.deps.reports === undefined) return null;
+    const governance = this.assess(nowMs);
+    const signature = JSON.stringify([
+      governance.triggered,
+      active(governance).map((r) => `${r.key}#${r.revision}`),
+      [...governance.dropped],
+    ]);
+    const due =
+      this.lastReportAtMs === null ||
+      nowMs - this.lastReportAtMs >= this.deps.settings.reportIntervalMs;
+    if (signature === this.lastSignature && !due) return null;
+    const path = await this.deps.reports.write(governance.report);
+    this.lastSignature = signature;
+    this.lastReportAtMs = nowMs;
+    const { failure_analysis: analysis } = governance.report;
+    this.deps.log?.info(
+      {
+        component: 'governance',
+        path,
+        triggered: governance.triggered,
+        failures: analysis.failures,
+        counts: analysis.counts,
+        recommendations: active(governance).map((r) => `${r.issue}: ${r.fix.split('\n')[0] ?? ''}`),
+      },
+      'self-governance report written',
+    );
+    return path;
+  }
+
+  private fetch(filter: { sinceMs: number; prompted?: boolean }, nowMs: number): StoredAttempt[] {
+    const found: StoredAttempt[] = [];
+    // Newest first, so a cap keeps the most recent attempts.
+    for (let offset = 0; found.length < MAX_JUDGED_ATTEMPTS; offset += MAX_PAGE_SIZE) {
+      const page = this.deps.store.attempts({
+        ...filter,
+        untilMs: nowMs + 1,
+        order: 'desc',
+        limit: MAX_PAGE_SIZE,
+        offset,
+      });
+      found.push(...page.attempts);
+      if (page.attempts.length < MAX_PAGE_SIZE) break;
+    }
+    return found;
+  }
+}
+
+function revisionOf(state: RecommendationState | undefined): number {
+  if (state === undefined) return 1;
+  // A dropped recommendation keeps its last revision in the report.
+  return state.revision ?? MAX_REVISION;
+}
+
+function active(governance: Governance): ReportRecommendation[] {
+  if (!governance.triggered) return [];
+  return governance.recommendations.filter((r) => !governance.dropped.has(r.key));
+}
