@@ -151,3 +151,56 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     llm: Object.freeze({ ...parsed.data.llm, pricing: Object.freeze(parsed.data.llm.pricing) }),
   });
 }
+
+/**
+ * The status server's settings (`codec-lab serve`, `run --serve`). The admin token comes from
+ * CODEC_LAB_ADMIN_TOKEN, or is fetched once at start-up from the Secrets Manager secret named
+ * by CODEC_LAB_ADMIN_SECRET_ID; with neither, the admin routes are disabled.
+ */
+const serverSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65_535),
+  adminToken: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .optional(),
+  adminSecretId: z.string().min(1).optional(),
+  awsRegion: z.string().min(1).optional(),
+});
+
+export type ServerConfig = Readonly<z.infer<typeof serverSchema>>;
+
+const SERVER_SETTING_NAMES: Readonly<Record<string, string>> = {
+  host: 'CODEC_LAB_HOST',
+  port: '--port / CODEC_LAB_PORT',
+  adminToken: 'CODEC_LAB_ADMIN_TOKEN',
+  adminSecretId: 'CODEC_LAB_ADMIN_SECRET_ID',
+  awsRegion: 'AWS_REGION',
+};
+
+export const DEFAULT_SERVER_PORT = 8080;
+
+export function loadServerConfig(
+  env: Env,
+  overrides: { port?: number | undefined } = {},
+): ServerConfig {
+  const candidate = {
+    host: env.CODEC_LAB_HOST || '127.0.0.1',
+    port: overrides.port ?? numberFrom(env, 'CODEC_LAB_PORT') ?? DEFAULT_SERVER_PORT,
+    adminToken: env.CODEC_LAB_ADMIN_TOKEN || undefined,
+    adminSecretId: env.CODEC_LAB_ADMIN_SECRET_ID || undefined,
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+  };
+  const parsed = serverSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      return `  - ${SERVER_SETTING_NAMES[path] ?? path}: ${issue.message}`;
+    });
+    throw new CodecLabError(
+      'CONFIG_INVALID',
+      `invalid server settings (fix the flag or variable named):\n${problems.join('\n')}`,
+    );
+  }
+  return Object.freeze(parsed.data);
+}

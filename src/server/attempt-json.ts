@@ -1,0 +1,148 @@
+/**
+ * Attempts as the HTTP API shows them (snake_case, like `evaluate --json` and `status --json`),
+ * and the success/failure timeline the dashboard draws. Pure. Every string here may be text the
+ * LLM wrote: it is data for the client to escape, never markup.
+ */
+import type { StoredAttempt } from '../store/store.js';
+
+export interface AttemptSummaryJson {
+  readonly id: string;
+  readonly created_at: string;
+  readonly ok: boolean;
+  readonly stage: string;
+  readonly category: string | null;
+  readonly failure_message: string | null;
+  readonly version: number | null;
+  readonly parent_id: string | null;
+  readonly generator: string;
+  readonly model: string;
+  readonly bd_rate: {
+    readonly incumbent: number | null;
+    readonly jpeg: number | null;
+    readonly x264: number | null;
+    readonly x265: number | null;
+  } | null;
+  readonly adopted: boolean | null;
+  readonly decision_summary: string | null;
+  readonly cost_usd: number;
+  readonly generation_ms: number;
+  readonly evaluation_ms: number;
+}
+
+export interface AttemptDetailJson extends AttemptSummaryJson {
+  readonly code: string;
+  readonly code_sha256: string;
+  readonly prompt: { readonly system: string; readonly user: string } | null;
+  readonly raw_response: string;
+  readonly generation_failure: string | null;
+  readonly traceback: string | null;
+  readonly failure_line: number | null;
+  readonly findings: StoredAttempt['findings'];
+  readonly log: string;
+  readonly image_id: string | null;
+  readonly metrics: StoredAttempt['metrics'];
+  readonly assessment: StoredAttempt['assessment'];
+  readonly decision: StoredAttempt['decision'];
+  readonly usage: {
+    readonly input_tokens: number;
+    readonly output_tokens: number;
+    readonly cache_read_tokens: number;
+    readonly cache_write_tokens: number;
+    readonly cost_usd: number;
+  };
+}
+
+export function attemptSummaryJson(attempt: StoredAttempt): AttemptSummaryJson {
+  const bd = attempt.assessment?.bd_rate;
+  return {
+    id: attempt.id,
+    created_at: new Date(attempt.createdAtMs).toISOString(),
+    ok: attempt.ok,
+    stage: attempt.stage,
+    category: attempt.category,
+    failure_message: attempt.failureMessage,
+    version: attempt.version,
+    parent_id: attempt.parentId,
+    generator: attempt.generator,
+    model: attempt.model,
+    bd_rate: bd
+      ? {
+          incumbent: bd.incumbent ?? null,
+          jpeg: bd.jpeg ?? null,
+          x264: bd.x264 ?? null,
+          x265: bd.x265 ?? null,
+        }
+      : null,
+    adopted: attempt.decision?.adopt ?? null,
+    decision_summary: attempt.decision?.summary ?? null,
+    cost_usd: attempt.usage.costUsd,
+    generation_ms: attempt.timings.generationMs,
+    evaluation_ms: attempt.timings.evaluationMs,
+  };
+}
+
+export function attemptDetailJson(attempt: StoredAttempt): AttemptDetailJson {
+  return {
+    ...attemptSummaryJson(attempt),
+    code: attempt.code,
+    code_sha256: attempt.codeSha256,
+    prompt: attempt.prompt,
+    raw_response: attempt.rawResponse,
+    generation_failure: attempt.generationFailure,
+    traceback: attempt.traceback,
+    failure_line: attempt.failureLine,
+    findings: attempt.findings,
+    log: attempt.log,
+    image_id: attempt.imageId,
+    metrics: attempt.metrics,
+    assessment: attempt.assessment,
+    decision: attempt.decision,
+    usage: {
+      input_tokens: attempt.usage.inputTokens,
+      output_tokens: attempt.usage.outputTokens,
+      cache_read_tokens: attempt.usage.cacheReadTokens,
+      cache_write_tokens: attempt.usage.cacheWriteTokens,
+      cost_usd: attempt.usage.costUsd,
+    },
+  };
+}
+
+export interface TimelineBucket {
+  readonly start: string;
+  readonly end: string;
+  readonly attempts: number;
+  readonly successes: number;
+  readonly failures: number;
+  /** null when the bucket holds no attempt. */
+  readonly success_rate: number | null;
+}
+
+/**
+ * Attempts (any order) in `buckets` equal slices of time from the first to the last, for the
+ * success/failure-rate chart. No attempts: no buckets.
+ */
+export function timeline(
+  attempts: ReadonlyArray<Pick<StoredAttempt, 'createdAtMs' | 'ok'>>,
+  buckets: number,
+): TimelineBucket[] {
+  if (attempts.length === 0) return [];
+  const times = attempts.map((a) => a.createdAtMs);
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const width = Math.max(1, Math.ceil((last - first + 1) / buckets));
+  const count = Math.min(buckets, Math.ceil((last - first + 1) / width));
+  const rows = Array.from({ length: count }, () => ({ attempts: 0, successes: 0 }));
+  for (const attempt of attempts) {
+    const row = rows[Math.min(count - 1, Math.floor((attempt.createdAtMs - first) / width))]!;
+    row.attempts += 1;
+    if (attempt.ok) row.successes += 1;
+  }
+  return rows.map((row, i) => ({
+    start: new Date(first + i * width).toISOString(),
+    end: new Date(first + (i + 1) * width).toISOString(),
+    attempts: row.attempts,
+    successes: row.successes,
+    failures: row.attempts - row.successes,
+    success_rate: row.attempts > 0 ? row.successes / row.attempts : null,
+  }));
+}
