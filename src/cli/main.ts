@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadServerConfig } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import { SqliteStore, dataDirInUse } from '../store/sqlite-store.js';
 import { createLogger } from '../logger.js';
@@ -13,6 +13,7 @@ import { clipsPrepareCommand } from './clips-command.js';
 import { parseUntil, runCommand, type GeneratorChoice } from './run-command.js';
 import { renderStatus, renderVersions, statusJson, versionsJson } from './status-command.js';
 import { connectDocker } from './runtime.js';
+import { serveCommand } from './serve-command.js';
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -32,6 +33,13 @@ function positiveNumber(flag: string) {
   };
 }
 
+function portNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0 || parsed > 65_535)
+    throw new InvalidArgumentError('--port takes a port number 0…65535 (0: any free port)');
+  return parsed;
+}
+
 function nonNegativeNumber(flag: string) {
   return (value: string): number => {
     const parsed = Number(value);
@@ -49,8 +57,13 @@ const write = (text: string): void => {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const logLevel = process.env.CODEC_LAB_LOG_LEVEL ?? 'info';
-  // Logs are JSON lines on stderr, so that stdout carries only the command's answer (--json).
-  const log = createLogger({ level: logLevel });
+  // Logs are JSON lines on stderr, so that stdout carries only the command's answer (--json);
+  // a server answers over HTTP, so its log (every request, every loop event) goes to stdout.
+  const serving = argv[0] === 'serve' || (argv[0] === 'run' && argv.includes('--serve'));
+  const log = createLogger({
+    level: logLevel,
+    ...(serving ? { destination: process.stdout } : {}),
+  });
   const program = new Command()
     .name('codec-lab')
     .description(
@@ -142,6 +155,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       0,
     )
     .option('--parallel <n>', 'candidates evaluated at once', positiveInt('--parallel'), 1)
+    .option('--serve', 'also run the status server and dashboard (see `codec-lab serve`)')
+    .option('--port <n>', 'port of the status server with --serve (default 8080)', portNumber)
     .option(
       '--clips <path>',
       'a video file or folder (default: the prepared dev set, else the built-in clip)',
@@ -157,6 +172,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         timeoutS: flags.timeoutS as number | undefined,
         memoryMb: flags.memoryMb as number | undefined,
       });
+      if (flags.port !== undefined && flags.serve !== true) {
+        throw new CodecLabError('USAGE', '--port needs --serve');
+      }
       const generator = flags.generator as string | undefined;
       if (generator !== undefined && !['anthropic', 'offline', 'replay'].includes(generator)) {
         throw new CodecLabError(
@@ -180,6 +198,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           clips: flags.clips as string | undefined,
           frames: flags.frames as number | undefined,
           qualities: parseQualities(flags.qualities as string),
+          serve:
+            flags.serve === true
+              ? loadServerConfig(process.env, { port: flags.port as number | undefined })
+              : undefined,
         },
         log,
         process.stderr.isTTY === true,
@@ -220,6 +242,23 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
       });
   }
+
+  program
+    .command('serve')
+    .description(
+      'the status server: JSON API, Prometheus /metrics, the dashboard and the admin chat (read-only next to a run)',
+    )
+    .option(
+      '--port <n>',
+      'port (default 8080 or CODEC_LAB_PORT; binds CODEC_LAB_HOST, default 127.0.0.1)',
+      portNumber,
+    )
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .action(async (flags: { port?: number; dataDir?: string }) => {
+      const config = loadConfig(process.env, { dataDir: flags.dataDir });
+      const server = loadServerConfig(process.env, { port: flags.port });
+      await serveCommand(config, server, log);
+    });
 
   program
     .command('anchors')

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config, ServerConfig } from '../config.js';
 import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
 import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
@@ -14,6 +14,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
 import { connectDocker, openSandbox } from './runtime.js';
+import { serveLoop, type LoopServer } from './serve-command.js';
 
 export type GeneratorChoice = 'anthropic' | 'offline' | 'replay';
 
@@ -30,6 +31,8 @@ export interface RunCommandOptions {
   readonly clips?: string | undefined;
   readonly frames?: number | undefined;
   readonly qualities: readonly number[];
+  /** Also run the status server in this process (`run --serve`), controlling this loop. */
+  readonly serve?: ServerConfig | undefined;
 }
 
 /** "90m", "2h", "1d", or an ISO date/time: when `--until` stops the loop (epoch ms). */
@@ -129,7 +132,19 @@ export async function runCommand(
     const generator = await createGenerator(config, options, log);
     const docker = await connectDocker(log);
     const sandbox = await openSandbox(docker, config, log);
+    let serving: LoopServer | null = null;
     try {
+      if (options.serve) {
+        // chat: null until the governance chat is wired here (/api/chat answers 503 meanwhile).
+        serving = await serveLoop({
+          config,
+          server: options.serve,
+          store,
+          log,
+          docker,
+          chat: null,
+        });
+      }
       const evaluator = new Evaluator(
         sandbox,
         log.child({ component: 'evaluator' }),
@@ -150,12 +165,11 @@ export async function runCommand(
         policy: DEFAULT_ADOPTION_POLICY,
         log: log.child({ component: 'loop' }),
         clock: systemClock,
-        ...(tty
-          ? {
-              onIteration: (report: IterationReport) =>
-                process.stderr.write(`${progressLine(report)}\n`),
-            }
-          : {}),
+        onIteration: (report: IterationReport) => {
+          if (tty) process.stderr.write(`${progressLine(report)}\n`);
+          serving?.onIteration(report);
+        },
+        ...(serving ? { control: serving.control } : {}),
       });
       log.info(
         {
@@ -177,6 +191,7 @@ export async function runCommand(
       log.info({ ...summary }, 'research loop stopped');
       return `stopped (${summary.stoppedBecause}): ${summary.iterations} iterations, ${summary.attempts} attempts stored, ${summary.adopted} adopted, ${summary.duplicates} duplicates skipped`;
     } finally {
+      await serving?.close();
       await sandbox.close();
     }
   } finally {
