@@ -153,6 +153,58 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
 }
 
 /**
+ * The self-debugger's settings (`codec-lab run`, `report`, `chat`): the analysis window, the
+ * failure count past which every prompt carries the recommendations, the repairs per failed
+ * candidate, and how often a report is written when nothing changed.
+ */
+const governanceSchema = z.object({
+  lookbackMs: z.number().int().min(60_000, 'must be at least 60 s').max(30 * 86_400_000),
+  triggerFailures: z.number().int().min(0).max(10_000),
+  maxRepairs: z.number().int().min(0).max(10),
+  reportIntervalMs: z.number().int().min(1_000).max(30 * 86_400_000),
+});
+
+export type GovernanceConfig = Readonly<z.infer<typeof governanceSchema>>;
+
+const GOVERNANCE_SETTING_NAMES: Readonly<Record<string, string>> = {
+  lookbackMs: '--lookback / CODEC_LAB_LOOKBACK_S',
+  triggerFailures: '--trigger-failures / CODEC_LAB_TRIGGER_FAILURES',
+  maxRepairs: '--max-repairs / CODEC_LAB_MAX_REPAIRS',
+  reportIntervalMs: 'CODEC_LAB_REPORT_INTERVAL_S',
+};
+
+export function loadGovernanceConfig(
+  env: Env,
+  overrides: {
+    lookbackMs?: number | undefined;
+    triggerFailures?: number | undefined;
+    maxRepairs?: number | undefined;
+  } = {},
+): GovernanceConfig {
+  const seconds = (name: string, fallback: number): number =>
+    Math.round((numberFrom(env, name) ?? fallback) * 1000);
+  const candidate = {
+    lookbackMs: overrides.lookbackMs ?? seconds('CODEC_LAB_LOOKBACK_S', 3600),
+    triggerFailures:
+      overrides.triggerFailures ?? numberFrom(env, 'CODEC_LAB_TRIGGER_FAILURES') ?? 5,
+    maxRepairs: overrides.maxRepairs ?? numberFrom(env, 'CODEC_LAB_MAX_REPAIRS') ?? 2,
+    reportIntervalMs: seconds('CODEC_LAB_REPORT_INTERVAL_S', 3600),
+  };
+  const parsed = governanceSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      return `  - ${GOVERNANCE_SETTING_NAMES[path] ?? path}: ${issue.message}`;
+    });
+    throw new CodecLabError(
+      'CONFIG_INVALID',
+      `invalid self-debugger settings (fix the flag or variable named):\n${problems.join('\n')}`,
+    );
+  }
+  return Object.freeze(parsed.data);
+}
+
+/**
  * The status server's settings (`codec-lab serve`, `run --serve`). The admin token comes from
  * CODEC_LAB_ADMIN_TOKEN, or is fetched once at start-up from the Secrets Manager secret named
  * by CODEC_LAB_ADMIN_SECRET_ID; with neither, the admin routes are disabled.

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, loadServerConfig } from '../config.js';
+import { loadConfig, loadGovernanceConfig, loadServerConfig } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import { SqliteStore, dataDirInUse } from '../store/sqlite-store.js';
 import { createLogger } from '../logger.js';
@@ -10,7 +10,9 @@ import { EXIT_INFRASTRUCTURE, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { imageBuildCommand, imageStatusCommand } from './image-command.js';
 import { anchorsCommand } from './anchors-command.js';
 import { clipsPrepareCommand } from './clips-command.js';
-import { parseUntil, runCommand, type GeneratorChoice } from './run-command.js';
+import { registerGovernanceCommands } from './governance-commands.js';
+import { parseDuration, parseUntil } from './durations.js';
+import { runCommand, type GeneratorChoice } from './run-command.js';
 import { renderStatus, renderVersions, statusJson, versionsJson } from './status-command.js';
 import { connectDocker } from './runtime.js';
 import { serveCommand } from './serve-command.js';
@@ -29,6 +31,15 @@ function positiveNumber(flag: string) {
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed <= 0)
       throw new InvalidArgumentError(`${flag} takes a positive number`);
+    return parsed;
+  };
+}
+
+function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${flag} takes an integer ≥ 0`);
     return parsed;
   };
 }
@@ -166,11 +177,33 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
     .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .option(
+      '--lookback <duration>',
+      "the self-debugger's analysis window (default 1h or CODEC_LAB_LOOKBACK_S)",
+    )
+    .option(
+      '--trigger-failures <n>',
+      'failures in the window past which every prompt carries the recommendations (default 5)',
+      nonNegativeInt('--trigger-failures'),
+    )
+    .option(
+      '--max-repairs <n>',
+      'repair attempts of a failed candidate before returning to its parent (default 2)',
+      nonNegativeInt('--max-repairs'),
+    )
     .action(async (flags: Record<string, unknown>) => {
       const config = loadConfig(process.env, {
         dataDir: flags.dataDir as string | undefined,
         timeoutS: flags.timeoutS as number | undefined,
         memoryMb: flags.memoryMb as number | undefined,
+      });
+      const governance = loadGovernanceConfig(process.env, {
+        lookbackMs:
+          flags.lookback === undefined
+            ? undefined
+            : parseDuration(flags.lookback as string, '--lookback'),
+        triggerFailures: flags.triggerFailures as number | undefined,
+        maxRepairs: flags.maxRepairs as number | undefined,
       });
       if (flags.port !== undefined && flags.serve !== true) {
         throw new CodecLabError('USAGE', '--port needs --serve');
@@ -198,6 +231,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           clips: flags.clips as string | undefined,
           frames: flags.frames as number | undefined,
           qualities: parseQualities(flags.qualities as string),
+          governance,
           serve:
             flags.serve === true
               ? loadServerConfig(process.env, { port: flags.port as number | undefined })
@@ -242,6 +276,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
       });
   }
+
+  registerGovernanceCommands(program, log, write);
 
   program
     .command('serve')

@@ -1,18 +1,18 @@
-import type { Config, ServerConfig } from '../config.js';
+import type { Config, GovernanceConfig, ServerConfig } from '../config.js';
 import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
 import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
 import { Evaluator } from '../evaluation/evaluator.js';
-import { AnthropicGenerator } from '../generators/anthropic-generator.js';
 import type { CodeGenerator } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';
 import { ReplayGenerator } from '../generators/replay-generator.js';
 import type { Logger } from '../logger.js';
 import { ResearchLoop, systemClock, type IterationReport } from '../loop/research-loop.js';
-import { AwsSecretSource } from '../secrets/secret-source.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
+import { createGovernor } from './governance-commands.js';
+import { createAnthropic, llmConfigured } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
 
@@ -33,23 +33,8 @@ export interface RunCommandOptions {
   readonly qualities: readonly number[];
   /** Also run the status server in this process (`run --serve`), controlling this loop. */
   readonly serve?: ServerConfig | undefined;
-}
-
-/** "90m", "2h", "1d", or an ISO date/time: when `--until` stops the loop (epoch ms). */
-export function parseUntil(text: string, nowMs: number): number {
-  const relative = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (relative?.[1] && relative[2]) {
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-      relative[2] as 's' | 'm' | 'h' | 'd'
-    ];
-    return nowMs + Number(relative[1]) * unit;
-  }
-  const absolute = Date.parse(text);
-  if (Number.isFinite(absolute)) return absolute;
-  throw new CodecLabError(
-    'USAGE',
-    `--until takes a duration (90m, 2h, 1d) or an ISO time, got '${text}'`,
-  );
+  /** The self-debugger's window, trigger and repairs. */
+  readonly governance: GovernanceConfig;
 }
 
 /** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
@@ -58,8 +43,7 @@ async function createGenerator(
   options: RunCommandOptions,
   log: Logger,
 ): Promise<CodeGenerator> {
-  const choice =
-    options.generator ?? (config.llm.apiKey || config.llm.awsRegion ? 'anthropic' : 'offline');
+  const choice = options.generator ?? (llmConfigured(config) ? 'anthropic' : 'offline');
   switch (choice) {
     case 'offline':
       return new OfflineGenerator({ seed: options.seed });
@@ -71,22 +55,8 @@ async function createGenerator(
         );
       }
       return new ReplayGenerator(options.replayDir);
-    case 'anthropic': {
-      const apiKey =
-        config.llm.apiKey ??
-        (await new AwsSecretSource({
-          region: config.llm.awsRegion ?? 'us-east-1',
-          secretId: config.llm.secretId,
-        }).get());
-      return new AnthropicGenerator({
-        apiKey,
-        ...(config.llm.baseUrl ? { baseURL: config.llm.baseUrl } : {}),
-        model: config.llm.model,
-        maxTokens: config.llm.maxTokens,
-        pricing: config.llm.pricing,
-        logger: log.child({ component: 'anthropic' }),
-      });
-    }
+    case 'anthropic':
+      return createAnthropic(config, log);
   }
 }
 
@@ -165,6 +135,11 @@ export async function runCommand(
         policy: DEFAULT_ADOPTION_POLICY,
         log: log.child({ component: 'loop' }),
         clock: systemClock,
+        recommendations: createGovernor(config, options.governance, store, log, {
+          writeReports: true,
+        }),
+        // The offline search ignores the parent and the prompt: repairs would only mislabel lineage.
+        maxRepairs: generator.name === 'offline' ? 0 : options.governance.maxRepairs,
         onIteration: (report: IterationReport) => {
           if (tty) process.stderr.write(`${progressLine(report)}\n`);
           serving?.onIteration(report);

@@ -106,6 +106,48 @@ export class AnthropicGenerator implements CodeGenerator {
     return this.toGeneration(message);
   }
 
+  get model(): string {
+    return this.options.model;
+  }
+
+  /**
+   * One plain question to the model (the admin chat): no tools, no caching, a short answer.
+   * Errors are translated like generate()'s.
+   */
+  async complete(system: string, user: string, signal?: AbortSignal): Promise<string> {
+    let message: Message;
+    try {
+      message = await this.client.messages.create(
+        {
+          model: this.options.model,
+          max_tokens: Math.min(this.options.maxTokens, 2000),
+          system,
+          messages: [{ role: 'user', content: user }],
+        },
+        signal ? { signal } : {},
+      );
+    } catch (error) {
+      throw this.translate(error);
+    }
+    if (typeof message !== 'object' || message === null || !Array.isArray(message.content)) {
+      throw new CodecLabError(
+        'LLM_FAILED',
+        `the Messages API at ${this.baseURL()} answered without a message`,
+      );
+    }
+    const usage = this.usageOf(message);
+    this.options.logger?.info(
+      {
+        component: 'chat',
+        model: message.model,
+        costUsd: usage.costUsd,
+        outputTokens: usage.outputTokens,
+      },
+      'chat answered by the model',
+    );
+    return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+  }
+
   private toGeneration(message: Message): Generation {
     // A 200 whose body is not a message (a proxy's page, a truncated body) is the API's fault.
     if (typeof message !== 'object' || message === null || !Array.isArray(message.content)) {

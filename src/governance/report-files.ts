@@ -5,6 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
+import type { ReportSink } from './governor.js';
+import { renderReportMarkdown } from './report-markdown.js';
 import { REPORT_FILE_PATTERN, REPORT_SCHEMA, type GovernanceReport } from './report.js';
 
 /** `20261126T021500123Z`: sortable, and safe in a file name. */
@@ -48,4 +50,15 @@ export function latestReport(dataDir: string): { path: string; report: Governanc
     }
   }
   return null;
+}
+
+/** Reports as files: the JSON (the interface) and its Markdown rendering next to it. */
+export class FileReportSink implements ReportSink {
+  constructor(private readonly dataDir: string) {}
+
+  async write(report: GovernanceReport): Promise<string> {
+    const path = await writeReport(this.dataDir, report);
+    await writeFileAtomic(path.replace(/\.json$/, '.md'), renderReportMarkdown(report));
+    return path;
+  }
 }

@@ -1,0 +1,111 @@
+/**
+ * The self-governance report as Markdown, for people (`codec-lab report` prints it and writes
+ * it next to the JSON). Every figure comes from the report object. Pure.
+ */
+import type { GovernanceReport } from './report.js';
+
+function pct(value: number | null): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`;
+}
+
+function bd(value: number | null): string {
+  return value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`;
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return 'n/a';
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** Text from attempts (LLM-written) is put in code spans, with backticks neutralised. */
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 300)}\``;
+}
+
+export function renderReportMarkdown(report: GovernanceReport): string {
+  const status = report.system_status;
+  const analysis = report.failure_analysis;
+  const lines: string[] = [
+    `# Self-governance report, ${report.generated_at}`,
+    '',
+    '## System status',
+    '',
+    `- Code evolution working: **${status.code_evolution_working ? 'yes' : 'no'}**. ${status.verdict}`,
+    `- Attempts: ${status.total_attempts} (${status.successes} passed, ${status.failures} failed; success rate ${pct(status.success_rate)})`,
+    `- Versions adopted: ${status.versions}` +
+      (status.best_version
+        ? `; best v${status.best_version.version} (attempt ${status.best_version.attempt_id}), BD-rate vs JPEG ${bd(status.best_version.bd_rate_vs_jpeg_pct)}, vs x264 ${bd(status.best_version.bd_rate_vs_x264_pct)}, vs x265 ${bd(status.best_version.bd_rate_vs_x265_pct)}`
+        : ''),
+    `- Time to first success: ${duration(status.time_to_first_success_ms)}; API cost: $${status.cost_usd.toFixed(2)}`,
+    '',
+    `## Failure analysis (window: ${duration(analysis.window.lookback_ms)} up to ${new Date(analysis.window.until_ms).toISOString()})`,
+    '',
+    `${analysis.attempts} attempts, ${analysis.failures} failed, success rate ${pct(analysis.success_rate)}, ${analysis.versions_adopted} adopted.`,
+  ];
+  if (analysis.patterns.length > 0) {
+    lines.push(
+      '',
+      '| category | count | previous window | trend | most frequent causes |',
+      '|---|---|---|---|---|',
+    );
+    for (const pattern of analysis.patterns) {
+      const causes = pattern.causes.map((cause) => `${cause.label} (${cause.count})`).join('; ');
+      lines.push(
+        `| ${pattern.category} | ${pattern.count} | ${pattern.previous_count} | ${pattern.trend} | ${causes.replace(/\|/g, '\\|')} |`,
+      );
+    }
+  }
+  if (analysis.recommendations.length > 0) {
+    lines.push('', '### Recommendations', '');
+    for (const r of analysis.recommendations) {
+      lines.push(
+        `- **[${r.severity}] ${r.issue}** (${r.count}×, revision ${r.revision}${r.auto_fixable ? ', auto-fixable' : ''}): ${r.description}`,
+        `  Fix: ${r.fix.split('\n')[0] ?? ''}`,
+      );
+    }
+  }
+  if (analysis.sample_errors.length > 0) {
+    lines.push('', '### Sample errors', '');
+    for (const sample of analysis.sample_errors) {
+      lines.push(
+        `- attempt ${sample.attempt_id} (${sample.category} at ${sample.stage}${sample.line === null ? '' : `, line ${sample.line}`}): ${code(sample.message)}`,
+      );
+    }
+  }
+  const prompt = report.improved_prompt;
+  lines.push(
+    '',
+    '## Improved prompt',
+    '',
+    prompt.triggered
+      ? `Triggered (${analysis.failures} failures > ${prompt.threshold}): the next prompts carry the recommendations below.` +
+          (prompt.last_sent_attempt_id === null
+            ? ''
+            : ` Last sent with attempt ${prompt.last_sent_attempt_id}.`)
+      : `Not triggered (${analysis.failures} failures, threshold ${prompt.threshold}); repairs of failed attempts still carry their own recommendation.`,
+  );
+  if (prompt.text !== '') lines.push('', '```text', prompt.text, '```');
+  if (report.action_items.length > 0) {
+    lines.push('', '## Action items', '');
+    for (const item of report.action_items) {
+      lines.push(
+        `${item.priority}. [${item.status}] [${item.severity}] ${item.title.split('\n')[0] ?? ''}`,
+      );
+    }
+  }
+  if (report.effectiveness.length > 0) {
+    lines.push(
+      '',
+      '## Effectiveness of recommendations',
+      '',
+      '| recommendation | verdict | action | figures |',
+      '|---|---|---|---|',
+    );
+    for (const entry of report.effectiveness) {
+      lines.push(`| ${entry.key} | ${entry.verdict} | ${entry.action} | ${entry.explanation} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
