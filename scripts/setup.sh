@@ -10,7 +10,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-if [ "${CODEC_LAB_BROWSER_TESTS:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+# The dashboard's browser test needs chromium (played by playwright-core); it fails without it.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "missing packages (${missing[*]}): run this script as root, or install them with apt-get"

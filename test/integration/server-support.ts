@@ -18,7 +18,7 @@ import { Evaluator } from '../../src/evaluation/evaluator.js';
 import type { CodeGenerator, Generation } from '../../src/generators/generator.js';
 import { reportFileName } from '../../src/governance/report-files.js';
 import { LoopControl } from '../../src/loop/loop-control.js';
-import { ResearchLoop, systemClock } from '../../src/loop/research-loop.js';
+import { ResearchLoop, systemClock, type IterationReport } from '../../src/loop/research-loop.js';
 import { AdminGuard } from '../../src/server/admin-auth.js';
 import { createApp } from '../../src/server/app.js';
 import { dockerHealthChecks } from '../../src/server/docker-health.js';
@@ -81,7 +81,7 @@ export function researchLoop(
   clips: readonly Clip[],
   codes: string[],
   control?: LoopControl,
-  onIteration?: (report: import('../../src/loop/research-loop.js').IterationReport) => void,
+  onIteration?: (report: IterationReport) => void,
 ): ResearchLoop {
   const config = loadConfig({ CODEC_LAB_DATA_DIR: dataDir });
   const evaluator = new Evaluator(sandbox, silentLog, 2);
