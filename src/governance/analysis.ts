@@ -6,7 +6,7 @@
  */
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { StoredAttempt } from '../store/store.js';
-import { causesOf } from './causes.js';
+import { categoriesOf, causesOf } from './causes.js';
 import type { FailureCause, FailurePattern, GovernanceReport, SampleError } from './report.js';
 
 export type FailureAnalysis = GovernanceReport['failure_analysis'] & {
@@ -47,21 +47,19 @@ export function analyseFailures(
   );
   const failed = inWindow.filter((a) => !a.ok);
   const counts = countByCategory(failed);
-  const previousCounts = countByCategory(previous);
-  const patterns: FailurePattern[] = Object.entries(counts)
-    .map(([category, count]) => {
-      const cat = category as FailureCategory;
-      const before = previousCounts[cat] ?? 0;
+  const showing = attemptsShowing(failed);
+  const previousShowing = attemptsShowing(previous);
+  const patterns: FailurePattern[] = [...showing.entries()]
+    .map(([category, attempts]) => {
+      const count = attempts.length;
+      const before = previousShowing.get(category)?.length ?? 0;
       return {
-        category: cat,
+        category,
         count,
         share: count / inWindow.length,
         previous_count: before,
         trend: trend(count, before),
-        causes: topCauses(
-          failed.filter((a) => a.category === cat),
-          limits,
-        ),
+        causes: topCauses(attempts, limits, category),
       };
     })
     .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category));
@@ -90,6 +88,24 @@ function countByCategory(
   return counts;
 }
 
+/**
+ * Failed attempts per category they show: their own, and every other category their validator
+ * findings name (an attempt importing os with a misnamed function shows both).
+ */
+function attemptsShowing(
+  attempts: readonly StoredAttempt[],
+): Map<FailureCategory, StoredAttempt[]> {
+  const showing = new Map<FailureCategory, StoredAttempt[]>();
+  for (const attempt of attempts) {
+    for (const category of categoriesOf(attempt)) {
+      const list = showing.get(category) ?? [];
+      list.push(attempt);
+      showing.set(category, list);
+    }
+  }
+  return showing;
+}
+
 function trend(count: number, before: number): FailurePattern['trend'] {
   if (before === 0) return 'new';
   if (count > before * 1.25) return 'rising';
@@ -101,10 +117,11 @@ function trend(count: number, before: number): FailurePattern['trend'] {
 export function topCauses(
   attempts: readonly StoredAttempt[],
   limits: AnalysisLimits = DEFAULT_ANALYSIS_LIMITS,
+  category?: FailureCategory,
 ): FailureCause[] {
   const byKey = new Map<string, { label: string; ids: string[]; newest: number }>();
   for (const attempt of attempts) {
-    for (const cause of causesOf(attempt)) {
+    for (const cause of causesOf(attempt, category ?? attempt.category)) {
       const entry = byKey.get(cause.key) ?? { label: cause.label, ids: [], newest: 0 };
       entry.ids.push(attempt.id);
       entry.label = cause.label;

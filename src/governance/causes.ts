@@ -4,7 +4,7 @@
  * result the harness and validator produced (category, findings, message, line), never used to
  * decide the category itself. Pure.
  */
-import type { FailureCategory } from '../evaluation/failure.js';
+import { isFailureCategory, type FailureCategory } from '../evaluation/failure.js';
 import type { StoredAttempt } from '../store/store.js';
 
 export interface Cause {
@@ -29,11 +29,17 @@ type CauseSource = Pick<
 
 const REQUIRED_FUNCTIONS = ['compress_video_frame', 'decompress_video_frame'] as const;
 
-/** Every distinct cause of one failed attempt (one per offending module, call, …), in order. */
-export function causesOf(attempt: CauseSource): Cause[] {
-  const category = attempt.category;
+/**
+ * Every distinct cause of one failed attempt in `category` (default: its own category; the
+ * validator's findings may show more categories than the one the attempt is filed under).
+ */
+export function causesOf(
+  attempt: CauseSource,
+  category: FailureCategory | null = attempt.category,
+): Cause[] {
   if (category === null) return [];
   const findings = attempt.findings.filter((finding) => finding.category === category);
+  if (findings.length === 0 && category !== attempt.category) return [];
   const messages =
     findings.length > 0
       ? findings.map((finding) => ({ text: finding.message, line: finding.line }))
@@ -52,6 +58,16 @@ export function causesOf(attempt: CauseSource): Cause[] {
 
 function quoted(text: string): string | null {
   return /'([^']+)'/.exec(text)?.[1] ?? null;
+}
+
+/** Its category, then every other category its validator findings show. */
+export function categoriesOf(attempt: CauseSource): FailureCategory[] {
+  if (attempt.category === null) return [];
+  const found = new Set<FailureCategory>([attempt.category]);
+  for (const finding of attempt.findings) {
+    if (isFailureCategory(finding.category)) found.add(finding.category);
+  }
+  return [...found];
 }
 
 /** Digits and long runs vary between attempts; the shape of the message does not. */

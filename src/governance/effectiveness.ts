@@ -9,7 +9,7 @@ import { isFailureCategory, type FailureCategory } from '../evaluation/failure.j
 import { REFERENCE_PATTERN } from '../prompt/prompt-builder.js';
 import type { StoredAttempt } from '../store/store.js';
 import { MAX_REVISION } from './recommendations.js';
-import type { Effectiveness, RateFigure } from './report.js';
+import type { Effectiveness, RateFigure, Verdict } from './report.js';
 
 /** Attempts after a revision entered the prompt before its effect is judged. */
 export const MIN_ATTEMPTS_AFTER = 3;
@@ -76,26 +76,42 @@ export function judgeRecommendations(
       sent.filter((a) => a.createdAtMs < sinceMs && a.createdAtMs >= sinceMs - lookbackMs),
       issue,
     );
-    const after = rate(
-      entries.filter((entry) => entry.revision === latest).map((entry) => entry.attempt),
-      issue,
+    const revisions = [...new Set(entries.map((entry) => entry.revision))]
+      .sort((a, b) => a - b)
+      .map((revision) => {
+        const after = rate(
+          entries.filter((entry) => entry.revision === revision).map((entry) => entry.attempt),
+          issue,
+        );
+        return { revision, after, verdict: verdictOf(before, after) };
+      });
+    const after = revisions.at(-1)?.after ?? rate([], issue);
+    states.set(
+      key,
+      judge({ key, issue, in_prompt_since_ms: sinceMs, before, after, revisions }, latest),
     );
-    states.set(key, judge(key, issue, sinceMs, latest, before, after));
   }
   return states;
 }
 
-function judge(
-  key: string,
-  issue: FailureCategory,
-  sinceMs: number,
-  revision: number,
-  before: RateFigure,
-  after: RateFigure,
-): RecommendationState {
-  const base = { key, issue, in_prompt_since_ms: sinceMs, before, after };
-  const figures = `before ${percent(before)}, after revision ${revision} ${percent(after)}`;
+function verdictOf(before: RateFigure, after: RateFigure): Verdict {
   if (after.attempts < MIN_ATTEMPTS_AFTER || before.rate === null || after.rate === null) {
+    return 'too_early';
+  }
+  if (after.rate < before.rate) return 'helped';
+  return after.rate > before.rate ? 'worse' : 'no_effect';
+}
+
+type Judged = Pick<
+  Effectiveness,
+  'key' | 'issue' | 'in_prompt_since_ms' | 'before' | 'after' | 'revisions'
+>;
+
+function judge(base: Judged, revision: number): RecommendationState {
+  const { before, after, issue } = base;
+  const figures = `before ${percent(before)}, after revision ${revision} ${percent(after)}`;
+  const verdict = verdictOf(before, after);
+  if (verdict === 'too_early') {
     return {
       revision,
       effectiveness: {
@@ -106,7 +122,7 @@ function judge(
       },
     };
   }
-  if (after.rate < before.rate) {
+  if (verdict === 'helped') {
     return {
       revision,
       effectiveness: {
@@ -117,7 +133,6 @@ function judge(
       },
     };
   }
-  const verdict = after.rate > before.rate ? 'worse' : 'no_effect';
   if (revision < MAX_REVISION) {
     return {
       revision: revision + 1,

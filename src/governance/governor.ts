@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Recommendation } from '../prompt/prompt-builder.js';
 import { MAX_PAGE_SIZE, type Store, type StoredAttempt } from '../store/store.js';
 import { analyseFailures, topCauses } from './analysis.js';
+import { categoriesOf } from './causes.js';
 import { judgeRecommendations, referencesIn, type RecommendationState } from './effectiveness.js';
 import { MAX_REVISION, forPrompt, recommend, type SandboxLimits } from './recommendations.js';
 import type { GovernanceReport, ReportRecommendation } from './report.js';
@@ -118,36 +119,40 @@ export class Governor {
   }
 
   /**
-   * The recommendation for repairing one failed attempt (its own category and causes), at the
-   * revision the window's judgement chose; empty when that recommendation was dropped.
+   * The recommendations for repairing one failed attempt: one per category it shows (its own,
+   * and those its validator findings name), at the revision the window's judgement chose;
+   * dropped ones are left out.
    */
   repairRecommendations(attempt: StoredAttempt, nowMs: number): Recommendation[] {
-    if (attempt.category === null) return [];
     const governance = this.assess(nowMs);
-    const fromWindow = governance.recommendations.find((r) => r.issue === attempt.category);
-    if (fromWindow !== undefined) {
-      return governance.dropped.has(fromWindow.key) ? [] : [forPrompt(fromWindow)];
-    }
-    const own = recommend({
-      pattern: { category: attempt.category, count: 1, causes: topCauses([attempt]) },
-      contract: this.deps.contract,
-      limits: this.deps.limits,
-      revision: 1,
+    return categoriesOf(attempt).flatMap((category) => {
+      const fromWindow = governance.recommendations.find((r) => r.issue === category);
+      if (fromWindow !== undefined) {
+        return governance.dropped.has(fromWindow.key) ? [] : [forPrompt(fromWindow)];
+      }
+      const own = recommend({
+        pattern: { category, count: 1, causes: topCauses([attempt], undefined, category) },
+        contract: this.deps.contract,
+        limits: this.deps.limits,
+        revision: 1,
+      });
+      return [forPrompt(own)];
     });
-    return [forPrompt(own)];
   }
 
   /**
-   * Writes a report when the recommendations (or the trigger) changed since the last one, or
-   * when the report interval passed. Returns the path written, or null.
+   * Writes a report when the window's recommendations, the trigger or the versions changed
+   * since the last one, or when the report interval passed. Returns the path written, or null.
    */
   async maybeReport(nowMs: number): Promise<string | null> {
     if (this.deps.reports === undefined) return null;
     const governance = this.assess(nowMs);
+    // A new failure pattern, a revision, the trigger or a new version: worth a report.
     const signature = JSON.stringify([
       governance.triggered,
-      active(governance).map((r) => `${r.key}#${r.revision}`),
+      governance.recommendations.map((r) => `${r.key}#${r.revision}`).sort(),
       [...governance.dropped],
+      governance.report.system_status.versions,
     ]);
     const due =
       this.lastReportAtMs === null ||

@@ -23,6 +23,10 @@ export interface FailureCause {
 
 export interface FailurePattern {
   readonly category: FailureCategory;
+  /**
+   * Failed attempts showing this problem: filed under it, or naming it in a validator finding
+   * (so patterns may add up to more than the failures; `counts` adds up exactly).
+   */
   readonly count: number;
   /** Share of the window's attempts. */
   readonly share: number;
@@ -59,6 +63,8 @@ export interface ReportRecommendation {
   readonly revision: number;
 }
 
+export type Verdict = 'helped' | 'no_effect' | 'worse' | 'too_early';
+
 export interface Effectiveness {
   readonly key: string;
   readonly issue: FailureCategory;
@@ -66,7 +72,13 @@ export interface Effectiveness {
   readonly in_prompt_since_ms: number | null;
   readonly before: RateFigure;
   readonly after: RateFigure;
-  readonly verdict: 'helped' | 'no_effect' | 'worse' | 'too_early' | 'not_used';
+  readonly verdict: Verdict;
+  /** Every revision that reached a prompt, oldest first, each judged against `before`. */
+  readonly revisions: readonly {
+    readonly revision: number;
+    readonly after: RateFigure;
+    readonly verdict: Verdict;
+  }[];
   /** What the self-debugger did about it: kept, revised (to revision N), dropped. */
   readonly action: 'keep' | 'revise' | 'drop' | 'none';
   readonly explanation: string;
@@ -122,6 +134,7 @@ export interface GovernanceReport {
     readonly attempts: number;
     readonly failures: number;
     readonly success_rate: number | null;
+    /** Failed attempts by the category each is filed under. */
     readonly counts: Readonly<Partial<Record<FailureCategory, number>>>;
     readonly patterns: readonly FailurePattern[];
     readonly recommendations: readonly ReportRecommendation[];
