@@ -114,6 +114,11 @@ function subjectsOf(pattern: RecommendationInput['pattern'], prefix: string): st
     .map((cause) => cause.key.slice(prefix.length));
 }
 
+/** Capitalised like a sentence, unless it starts with an identifier (compress_video_frame). */
+function sentence(text: string): string {
+  return /^\w*_/.test(text) ? text : `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
+}
+
 function list(names: readonly string[]): string {
   return names.join(', ');
 }
@@ -148,7 +153,7 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
       ]
         .filter(Boolean)
         .join('; ');
-      const head = named ? `${named[0]?.toUpperCase() ?? ''}${named.slice(1)}. ` : '';
+      const head = named ? `${sentence(named)}. ` : '';
       return [
         `${head}Import only these modules: ${allowed}. The sandbox has no file system, network or process access.`,
         `${head}The first lines of the file must be imports of the allowed modules only (${allowed}), e.g. "import numpy as np" and "import cv2"; replace anything from other modules with numpy/cv2 code.`,
@@ -179,9 +184,9 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
         .filter(Boolean)
         .join('; ');
       return [
-        `${head ? `${head}. ` : ''}The file must define exactly these top-level functions (plain def, these names and parameters): ${signatures}.`,
-        `${head ? `${head}. ` : ''}Use this skeleton, with these exact names and parameters:\n\n${SKELETON}`,
-        `${head ? `${head}. ` : ''}A complete, valid codec looks like this; keep its two function names and signatures:\n\n${EXAMPLE}`,
+        `${head ? `${sentence(head)}. ` : ''}The file must define exactly these top-level functions (plain def, these names and parameters): ${signatures}.`,
+        `${head ? `${sentence(head)}. ` : ''}Use this skeleton, with these exact names and parameters:\n\n${SKELETON}`,
+        `${head ? `${sentence(head)}. ` : ''}A complete, valid codec looks like this; keep its two function names and signatures:\n\n${EXAMPLE}`,
       ];
     }
     case 'return_format_error': {
@@ -200,7 +205,7 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
       ]
         .filter(Boolean)
         .join('; ');
-      const first = head ? `${head[0]?.toUpperCase() ?? ''}${head.slice(1)}. ` : '';
+      const first = head ? `${sentence(head)}. ` : '';
       return [
         `${first}compress_video_frame must return {'compressed': bytes, 'metadata': dict} with JSON-serialisable metadata.`,
         `${first}End compress_video_frame with: return {'compressed': payload.tobytes() if hasattr(payload, 'tobytes') else bytes(payload), 'metadata': {'shape': [int(h), int(w)]}}`,
