@@ -24,6 +24,21 @@ function code(text: string): string {
   return `\`${text.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 300)}\``;
 }
 
+/**
+ * Text that may quote an attempt (cause labels, descriptions, fixes, verdicts) stays on its
+ * line: a codec's exception message must not start a heading, a table row or a code block.
+ */
+function inline(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** A fence longer than any backtick run in the text, so only its own end closes it. */
+function fenced(text: string, info: string): string[] {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}${info}`, text, fence];
+}
+
 export function renderReportMarkdown(report: GovernanceReport): string {
   const status = report.system_status;
   const analysis = report.failure_analysis;
@@ -32,7 +47,7 @@ export function renderReportMarkdown(report: GovernanceReport): string {
     '',
     '## System status',
     '',
-    `- Code evolution working: **${status.code_evolution_working ? 'yes' : 'no'}**. ${status.verdict}`,
+    `- Code evolution working: **${status.code_evolution_working ? 'yes' : 'no'}**. ${inline(status.verdict)}`,
     `- Attempts: ${status.total_attempts} (${status.successes} passed, ${status.failures} failed; success rate ${pct(status.success_rate)})`,
     `- Versions adopted: ${status.versions}` +
       (status.best_version
@@ -51,7 +66,9 @@ export function renderReportMarkdown(report: GovernanceReport): string {
       '|---|---|---|---|---|',
     );
     for (const pattern of analysis.patterns) {
-      const causes = pattern.causes.map((cause) => `${cause.label} (${cause.count})`).join('; ');
+      const causes = pattern.causes
+        .map((cause) => `${inline(cause.label)} (${cause.count})`)
+        .join('; ');
       lines.push(
         `| ${pattern.category} | ${pattern.count} | ${pattern.previous_count} | ${pattern.trend} | ${causes.replace(/\|/g, '\\|')} |`,
       );
@@ -61,8 +78,8 @@ export function renderReportMarkdown(report: GovernanceReport): string {
     lines.push('', '### Recommendations', '');
     for (const r of analysis.recommendations) {
       lines.push(
-        `- **[${r.severity}] ${r.issue}** (${r.count}×, revision ${r.revision}${r.auto_fixable ? ', auto-fixable' : ''}): ${r.description}`,
-        `  Fix: ${r.fix.split('\n')[0] ?? ''}`,
+        `- **[${r.severity}] ${r.issue}** (${r.count}×, revision ${r.revision}${r.auto_fixable ? ', auto-fixable' : ''}): ${inline(r.description)}`,
+        `  Fix: ${inline(r.fix.split('\n')[0] ?? '')}`,
       );
     }
   }
@@ -86,12 +103,12 @@ export function renderReportMarkdown(report: GovernanceReport): string {
             : ` Last sent with attempt ${prompt.last_sent_attempt_id}.`)
       : `Not triggered (${analysis.failures} failures, threshold ${prompt.threshold}); repairs of failed attempts still carry their own recommendation.`,
   );
-  if (prompt.text !== '') lines.push('', '```text', prompt.text, '```');
+  if (prompt.text !== '') lines.push('', ...fenced(prompt.text, 'text'));
   if (report.action_items.length > 0) {
     lines.push('', '## Action items', '');
     for (const item of report.action_items) {
       lines.push(
-        `${item.priority}. [${item.status}] [${item.severity}] ${item.title.split('\n')[0] ?? ''}`,
+        `${item.priority}. [${item.status}] [${item.severity}] ${inline(item.title.split('\n')[0] ?? '')}`,
       );
     }
   }
