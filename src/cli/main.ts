@@ -10,7 +10,11 @@ import { EXIT_INFRASTRUCTURE, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { imageBuildCommand, imageStatusCommand } from './image-command.js';
 import { anchorsCommand } from './anchors-command.js';
 import { clipsPrepareCommand } from './clips-command.js';
-import { registerGovernanceCommands } from './governance-commands.js';
+import {
+  createChatService,
+  createGovernor,
+  registerGovernanceCommands,
+} from './governance-commands.js';
 import { parseDuration, parseUntil } from './durations.js';
 import { runCommand, type GeneratorChoice } from './run-command.js';
 import { renderStatus, renderVersions, statusJson, versionsJson } from './status-command.js';
@@ -293,7 +297,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (flags: { port?: number; dataDir?: string }) => {
       const config = loadConfig(process.env, { dataDir: flags.dataDir });
       const server = loadServerConfig(process.env, { port: flags.port });
-      await serveCommand(config, server, log);
+      const governance = loadGovernanceConfig(process.env);
+      await serveCommand(config, server, log, (store) =>
+        createChatService(
+          config,
+          createGovernor(config, governance, store, log, { writeReports: false }),
+          store,
+          log,
+        ),
+      );
     });
 
   program

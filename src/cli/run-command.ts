@@ -11,7 +11,7 @@ import { ResearchLoop, systemClock, type IterationReport } from '../loop/researc
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
-import { createGovernor } from './governance-commands.js';
+import { createChatService, createGovernor } from './governance-commands.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
@@ -103,16 +103,18 @@ export async function runCommand(
     const docker = await connectDocker(log);
     const sandbox = await openSandbox(docker, config, log);
     let serving: LoopServer | null = null;
+    const governor = createGovernor(config, options.governance, store, log, {
+      writeReports: true,
+    });
     try {
       if (options.serve) {
-        // chat: null until the governance chat is wired here (/api/chat answers 503 meanwhile).
         serving = await serveLoop({
           config,
           server: options.serve,
           store,
           log,
           docker,
-          chat: null,
+          chat: await createChatService(config, governor, store, log),
         });
       }
       const evaluator = new Evaluator(
@@ -135,9 +137,7 @@ export async function runCommand(
         policy: DEFAULT_ADOPTION_POLICY,
         log: log.child({ component: 'loop' }),
         clock: systemClock,
-        recommendations: createGovernor(config, options.governance, store, log, {
-          writeReports: true,
-        }),
+        recommendations: governor,
         // The offline search ignores the parent and the prompt: repairs would only mislabel lineage.
         maxRepairs: generator.name === 'offline' ? 0 : options.governance.maxRepairs,
         onIteration: (report: IterationReport) => {

@@ -90,7 +90,7 @@ export async function serveCommand(
   config: Config,
   server: ServerConfig,
   log: Logger,
-  chat: (store: Store) => ChatService | null = () => null,
+  chat: (store: Store) => Promise<ChatService | null> | ChatService | null = () => null,
 ): Promise<void> {
   const store = openStoreForServer(config.dataDir, log.child({ component: 'store' }));
   try {
@@ -101,7 +101,7 @@ export async function serveCommand(
       log,
       docker: new Docker(),
       running: () => dataDirInUse(config.dataDir),
-      chat: chat(store),
+      chat: await chat(store),
       loop: null,
     });
     await new Promise<void>((resolve) => {

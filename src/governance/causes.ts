@@ -86,7 +86,9 @@ function generic(category: FailureCategory, text: string): Cause {
 
 /** Top-level `def name(` lines of the code: what the attempt defined instead. */
 export function definedFunctions(code: string): string[] {
-  return [...code.matchAll(/^def ([A-Za-z_][A-Za-z0-9_]*)\s*\(/gm)].map((match) => match[1] ?? '');
+  return [...code.matchAll(/^def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/gm)].map(
+    (match) => match[1] ?? '',
+  );
 }
 
 function causeFromMessage(
@@ -203,7 +205,7 @@ function causeFromMessage(
       return {
         key: `exception:${type}${line === null ? '' : `:${line}`}`,
         label:
-          `${type}${at} in ${attempt.stage}: ${text.slice(type.length + 2, type.length + 122)}`.trim(),
+          `${type}${at} in ${attempt.stage}: ${text.slice(type.length + 2, type.length + 122).replace(/\s+/g, ' ')}`.trim(),
         subject: type,
       };
     }
@@ -284,7 +286,7 @@ function returnFormatCause(text: string): Cause {
       subject: null,
     };
   }
-  if (text.includes('over the cap')) {
+  if (text.includes('over the cap') || text.includes('the cap for this clip')) {
     return { key: 'over_cap', label: 'the output is over the size cap', subject: null };
   }
   return generic('return_format_error', text);

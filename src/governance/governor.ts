@@ -93,10 +93,8 @@ export class Governor {
       });
     });
     const triggered = analysis.failures > settings.triggerFailures;
-    const lastSent = prompted
-      .slice()
-      .reverse()
-      .find((attempt) => referencesIn(attempt.prompt?.user ?? '').size > 0);
+    // fetch() returns the newest first.
+    const lastSent = prompted.find((attempt) => referencesIn(attempt.prompt?.user ?? '').size > 0);
     const report = buildReport({
       nowMs,
       analysis: { ...analysis, recommendations },
