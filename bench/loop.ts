@@ -2,7 +2,9 @@
  * npm run bench:loop — the research loop with the offline generator for a few iterations on the
  * built-in clip in a fresh data dir: attempts per hour, and per attempt the generation time, the
  * evaluation time (sandbox runs, of which the codec's own time is reported too) and the loop's own
- * overhead (building the context and prompt, storing, deciding) next to it.
+ * overhead (building the context and prompt, storing, deciding) next to it, and the time the
+ * self-debugger took (its analysis per prompt and its report writing, which runs after an
+ * attempt is stored and so is counted here separately).
  * Target (issue 4): the loop's own overhead ≤ 5 % of an attempt.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,10 +14,12 @@ import { pino } from 'pino';
 import { anchorMeasurer } from '../src/cli/anchor-runtime.js';
 import { selectClips } from '../src/cli/clip-selection.js';
 import { connectDocker, openSandbox } from '../src/cli/runtime.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, loadGovernanceConfig } from '../src/config.js';
 import { loadContract } from '../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../src/evaluation/adoption.js';
 import { Evaluator, type EvaluationResult } from '../src/evaluation/evaluator.js';
+import { Governor } from '../src/governance/governor.js';
+import { FileReportSink } from '../src/governance/report-files.js';
 import { OfflineGenerator } from '../src/generators/offline/offline-generator.js';
 import { ResearchLoop, systemClock, type IterationReport } from '../src/loop/research-loop.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
@@ -31,6 +35,23 @@ async function main(): Promise<void> {
   const sandbox = await openSandbox(await connectDocker(log), config, log);
   const reports: IterationReport[] = [];
   let codecMs = 0;
+  let governanceMs = 0;
+  const timed = <T>(work: () => T): T => {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      governanceMs += performance.now() - started;
+    }
+  };
+  const governor = new Governor({
+    store,
+    contract: loadContract(),
+    limits: { timeoutS: config.sandbox.timeoutMs / 1000, memoryMb: config.sandbox.memoryLimitMb },
+    settings: loadGovernanceConfig(process.env),
+    reports: new FileReportSink(dataDir),
+    log,
+  });
   try {
     const evaluator = new Evaluator(sandbox, log, config.sandbox.concurrency);
     const anchors = anchorMeasurer(config, evaluator, sandbox, log);
@@ -53,6 +74,18 @@ async function main(): Promise<void> {
       policy: DEFAULT_ADOPTION_POLICY,
       log,
       clock: systemClock,
+      recommendations: {
+        recommendations: (nowMs) => timed(() => governor.recommendations(nowMs)),
+        repairRecommendations: (attempt, nowMs) =>
+          timed(() => governor.repairRecommendations(attempt, nowMs)),
+        maybeReport: async (nowMs) => {
+          const started = performance.now();
+          const path = await governor.maybeReport(nowMs);
+          governanceMs += performance.now() - started;
+          return path;
+        },
+      },
+      maxRepairs: 0,
       onIteration: (report) => reports.push(report),
     });
     const started = performance.now();
@@ -82,6 +115,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  per attempt: the loop's own overhead   ${perAttempt(overhead)}   ${((overhead / wallMs) * 100).toFixed(2)} % of an attempt (target ≤ 5 %)`,
+    );
+    console.log(
+      `  per attempt: the self-debugger         ${perAttempt(governanceMs)}   ${((governanceMs / wallMs) * 100).toFixed(2)} % of an attempt (analysis per prompt and reports; partly inside the overhead above)`,
     );
   } finally {
     await sandbox.close();
