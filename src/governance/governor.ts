@@ -64,6 +64,8 @@ export interface GovernorDependencies {
 export class Governor {
   private lastReportAtMs: number | null = null;
   private lastSignature = '';
+  /** The last assessment, reused while neither the clock nor the store moved. */
+  private memo: { key: string; governance: Governance } | null = null;
 
   constructor(private readonly deps: GovernorDependencies) {}
 
@@ -73,6 +75,16 @@ export class Governor {
 
   /** The whole analysis at `nowMs`. */
   assess(nowMs: number): Governance {
+    const { store } = this.deps;
+    const totals = store.totals();
+    const key = `${nowMs}|${totals.attempts}|${totals.versions}`;
+    if (this.memo?.key === key) return this.memo.governance;
+    const governance = this.compute(nowMs);
+    this.memo = { key, governance };
+    return governance;
+  }
+
+  private compute(nowMs: number): Governance {
     const { store, settings } = this.deps;
     const windowAttempts = this.fetch({ sinceMs: nowMs - 2 * settings.lookbackMs }, nowMs);
     const analysis = analyseFailures(windowAttempts, nowMs, settings.lookbackMs);
