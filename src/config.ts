@@ -158,10 +158,18 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
  * candidate, and how often a report is written when nothing changed.
  */
 const governanceSchema = z.object({
-  lookbackMs: z.number().int().min(60_000, 'must be at least 60 s').max(30 * 86_400_000),
+  lookbackMs: z
+    .number()
+    .int()
+    .min(60_000, 'must be at least 60 s')
+    .max(30 * 86_400_000),
   triggerFailures: z.number().int().min(0).max(10_000),
   maxRepairs: z.number().int().min(0).max(10),
-  reportIntervalMs: z.number().int().min(1_000).max(30 * 86_400_000),
+  reportIntervalMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 86_400_000),
 });
 
 export type GovernanceConfig = Readonly<z.infer<typeof governanceSchema>>;
