@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up codec-lab on a fresh Debian machine (run as root): installs and starts a Docker engine,
-# installs debootstrap, Node dependencies and the build, then builds the sandbox image offline.
+# installs debootstrap, Node dependencies and the build, then builds the sandbox image and the
+# worker image (deploy/README.md) offline.
 # Safe to run again: every step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,3 +46,6 @@ npm run --silent build
 
 log "building the sandbox image if its recipe changed (first time: 2-4 minutes)"
 node bin/codec-lab.js image build
+
+log "building the worker image if its inputs changed (deploy/README.md; first time: about 2 minutes)"
+scripts/build-worker-image.sh
