@@ -100,6 +100,22 @@ function pricingFrom(text: string | undefined): Record<string, number> {
   };
 }
 
+/** Parses with `schema`, or throws CONFIG_INVALID listing every bad setting by the name users type. */
+function parseSettings<T extends z.ZodType>(
+  settings: T,
+  candidate: unknown,
+  names: Readonly<Record<string, string>>,
+  heading: string,
+): z.infer<T> {
+  const parsed = settings.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    return `  - ${names[path] ?? path}: ${issue.message}`;
+  });
+  throw new CodecLabError('CONFIG_INVALID', `${heading}:\n${problems.join('\n')}`);
+}
+
 function numberFrom(env: Env, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -134,21 +150,16 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       pricing: pricingFrom(env.CODEC_LAB_PRICING),
     },
   };
-  const parsed = schema.safeParse(candidate);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      return `  - ${SETTING_NAMES[path] ?? path}: ${issue.message}`;
-    });
-    throw new CodecLabError(
-      'CONFIG_INVALID',
-      `invalid settings (fix the flag or CODEC_LAB_* variable named):\n${problems.join('\n')}`,
-    );
-  }
+  const data = parseSettings(
+    schema,
+    candidate,
+    SETTING_NAMES,
+    'invalid settings (fix the flag or CODEC_LAB_* variable named)',
+  );
   return Object.freeze({
-    ...parsed.data,
-    sandbox: Object.freeze(parsed.data.sandbox),
-    llm: Object.freeze({ ...parsed.data.llm, pricing: Object.freeze(parsed.data.llm.pricing) }),
+    ...data,
+    sandbox: Object.freeze(data.sandbox),
+    llm: Object.freeze({ ...data.llm, pricing: Object.freeze(data.llm.pricing) }),
   });
 }
 
@@ -198,18 +209,14 @@ export function loadGovernanceConfig(
     maxRepairs: overrides.maxRepairs ?? numberFrom(env, 'CODEC_LAB_MAX_REPAIRS') ?? 2,
     reportIntervalMs: seconds('CODEC_LAB_REPORT_INTERVAL_S', 3600),
   };
-  const parsed = governanceSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      return `  - ${GOVERNANCE_SETTING_NAMES[path] ?? path}: ${issue.message}`;
-    });
-    throw new CodecLabError(
-      'CONFIG_INVALID',
-      `invalid self-debugger settings (fix the flag or variable named):\n${problems.join('\n')}`,
-    );
-  }
-  return Object.freeze(parsed.data);
+  return Object.freeze(
+    parseSettings(
+      governanceSchema,
+      candidate,
+      GOVERNANCE_SETTING_NAMES,
+      'invalid self-debugger settings (fix the flag or variable named)',
+    ),
+  );
 }
 
 /**
@@ -251,16 +258,12 @@ export function loadServerConfig(
     adminSecretId: env.CODEC_LAB_ADMIN_SECRET_ID || undefined,
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
   };
-  const parsed = serverSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const path = issue.path.join('.');
-      return `  - ${SERVER_SETTING_NAMES[path] ?? path}: ${issue.message}`;
-    });
-    throw new CodecLabError(
-      'CONFIG_INVALID',
-      `invalid server settings (fix the flag or variable named):\n${problems.join('\n')}`,
-    );
-  }
-  return Object.freeze(parsed.data);
+  return Object.freeze(
+    parseSettings(
+      serverSchema,
+      candidate,
+      SERVER_SETTING_NAMES,
+      'invalid server settings (fix the flag or variable named)',
+    ),
+  );
 }

@@ -45,7 +45,8 @@ const SKELETON = [
   '    return decoded  # numpy uint8 array of shape (config["height"], config["width"], 3)',
 ].join('\n');
 
-const EXAMPLE = [
+/** A complete, valid codec (per-frame JPEG): the prompt's worked example. */
+export const EXAMPLE_CODEC = [
   'import cv2',
   'import numpy as np',
   '',
@@ -186,7 +187,7 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
       return [
         `${head ? `${sentence(head)}. ` : ''}The file must define exactly these top-level functions (plain def, these names and parameters): ${signatures}.`,
         `${head ? `${sentence(head)}. ` : ''}Use this skeleton, with these exact names and parameters:\n\n${SKELETON}`,
-        `${head ? `${sentence(head)}. ` : ''}A complete, valid codec looks like this; keep its two function names and signatures:\n\n${EXAMPLE}`,
+        `${head ? `${sentence(head)}. ` : ''}A complete, valid codec looks like this; keep its two function names and signatures:\n\n${EXAMPLE_CODEC}`,
       ];
     }
     case 'return_format_error': {
@@ -209,14 +210,14 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
       return [
         `${first}compress_video_frame must return {'compressed': bytes, 'metadata': dict} with JSON-serialisable metadata.`,
         `${first}End compress_video_frame with: return {'compressed': payload.tobytes() if hasattr(payload, 'tobytes') else bytes(payload), 'metadata': {'shape': [int(h), int(w)]}}`,
-        `${first}Follow this working example's return statements exactly:\n\n${EXAMPLE}`,
+        `${first}Follow this working example's return statements exactly:\n\n${EXAMPLE_CODEC}`,
       ];
     }
     case 'decode_mismatch':
       return [
         'decompress_video_frame must return a numpy uint8 array of shape (config["height"], config["width"], 3) in BGR order, decoded only from compressed and metadata.',
         'End decompress_video_frame with: return np.clip(decoded, 0, 255).astype(np.uint8).reshape(config["height"], config["width"], 3)',
-        `Make the decoder the exact inverse of the encoder, as in this example:\n\n${EXAMPLE}`,
+        `Make the decoder the exact inverse of the encoder, as in this example:\n\n${EXAMPLE_CODEC}`,
       ];
     case 'runtime_errors': {
       const top = pattern.causes[0];
@@ -261,7 +262,7 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
       return [
         'At quality 1.0 the decoded video must reach at least 30 dB PSNR and every frame at least 20 dB: check that the decoder inverts the encoder exactly.',
         'Verify the colour conversion round-trips (BGR→YCrCb→BGR with the same cv2 constants) and that quantisation at quality 1.0 is fine.',
-        `Start from a known-good structure such as:\n\n${EXAMPLE}`,
+        `Start from a known-good structure such as:\n\n${EXAMPLE_CODEC}`,
       ];
     case 'sandbox_error':
       return [

@@ -18,6 +18,7 @@ import { AnthropicGenerator } from '../../src/generators/anthropic-generator.js'
 import { DEFAULT_GOVERNANCE, Governor } from '../../src/governance/governor.js';
 import type { GovernanceReport } from '../../src/governance/report.js';
 import { FileReportSink } from '../../src/governance/report-files.js';
+import { EXAMPLE_CODEC } from '../../src/governance/recommendations.js';
 import { ResearchLoop, type Clock } from '../../src/loop/research-loop.js';
 import type { DockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -39,18 +40,8 @@ const TIMEOUT_S = 8;
 const QUALITIES = [0.3, 0.6, 0.9];
 const contract = loadContract();
 
-const JPEG = [
-  'import cv2',
-  'import numpy as np',
-  '',
-  'def compress_video_frame(frame, config):',
-  "    q = int(5 + 90 * config['quality'])",
-  "    ok, data = cv2.imencode('.jpg', frame, [cv2.IMWRITE_JPEG_QUALITY, q])",
-  "    return {'compressed': data.tobytes(), 'metadata': {}}",
-  '',
-  'def decompress_video_frame(compressed, metadata, config):',
-  '    return cv2.imdecode(np.frombuffer(compressed, np.uint8), cv2.IMREAD_COLOR)',
-].join('\n');
+/** The prompt's own worked example: the test also proves it is a codec that gets adopted. */
+const JPEG = EXAMPLE_CODEC;
 
 const DECODER = JPEG.split('\n').slice(8).join('\n');
 
