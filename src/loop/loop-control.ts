@@ -10,6 +10,12 @@ export class LoopControl {
   private current: LoopState = 'running';
   private running = 0;
   private waiters: Array<() => void> = [];
+  private readonly stopping = new AbortController();
+
+  /** Aborts when a stop is requested: the loop's pause between iterations ends at once. */
+  get stopSignal(): AbortSignal {
+    return this.stopping.signal;
+  }
 
   get state(): LoopState {
     return this.current;
@@ -41,6 +47,7 @@ export class LoopControl {
   /** The loop finishes the attempts in flight, stores them, and returns; there is no undo. */
   stopAfterCurrent(): LoopState {
     this.current = 'stopping';
+    this.stopping.abort();
     this.release();
     return this.current;
   }

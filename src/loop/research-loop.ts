@@ -196,7 +196,11 @@ export class ResearchLoop {
           finished?.();
         }
         if (limits.intervalMs > 0 && stop() === null) {
-          await this.deps.clock.sleep(limits.intervalMs, limits.signal);
+          const control = this.deps.control;
+          await this.deps.clock.sleep(
+            limits.intervalMs,
+            control ? AbortSignal.any([limits.signal, control.stopSignal]) : limits.signal,
+          );
         }
       }
     };

@@ -3,13 +3,18 @@ import { loadContract } from '../../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import { createLogger } from '../../src/logger.js';
 import { LoopControl } from '../../src/loop/loop-control.js';
-import { ResearchLoop, type IterationReport } from '../../src/loop/research-loop.js';
+import { ResearchLoop, type Clock, type IterationReport } from '../../src/loop/research-loop.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FakeClock, FakeGenerator, FakePorts, QUALITIES, clip, noCode } from './loop-fakes.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function setup(steps: number, control: LoopControl, onIteration: (r: IterationReport) => void) {
+function setup(
+  steps: number,
+  control: LoopControl,
+  onIteration: (r: IterationReport) => void,
+  loopClock?: Clock,
+) {
   const clock = new FakeClock();
   const store = new MemoryStore(() => clock.now());
   const generator = new FakeGenerator(
@@ -26,7 +31,7 @@ function setup(steps: number, control: LoopControl, onIteration: (r: IterationRe
     qualities: QUALITIES,
     policy: DEFAULT_ADOPTION_POLICY,
     log: createLogger({ level: 'silent' }),
-    clock,
+    clock: loopClock ?? clock,
     control,
     onIteration,
   });
@@ -112,5 +117,29 @@ describe('ResearchLoop with a LoopControl', () => {
     const summary = await running;
     expect(generator.calls).toBe(0);
     expect(summary).toMatchObject({ iterations: 0, stoppedBecause: 'stopped by an admin' });
+  });
+
+  it('a stop ends the pause between iterations at once (--interval-s)', async () => {
+    const control = new LoopControl();
+    // A clock whose sleep only ends when its signal aborts: without the stop it would hang.
+    const sleeps: number[] = [];
+    const { generator, loop } = setup(3, control, () => undefined, {
+      now: () => 0,
+      sleep: (ms, signal) => {
+        sleeps.push(ms);
+        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      },
+    });
+    const running = loop.run({
+      intervalMs: 3_600_000,
+      parallel: 1,
+      signal: new AbortController().signal,
+    });
+    for (let i = 0; i < 5; i++) await tick();
+    expect(sleeps).toEqual([3_600_000]);
+    control.stopAfterCurrent();
+    const summary = await running;
+    expect(generator.calls).toBe(1);
+    expect(summary).toMatchObject({ iterations: 1, stoppedBecause: 'stopped by an admin' });
   });
 });
