@@ -16,6 +16,9 @@
 #   status         container state, health, and `codec-lab status`
 #   logs [ARGS]    docker logs (JSON lines); e.g. logs --since 1h, logs -f
 #   report         the newest self-governance report in the data dir
+#   prepare-clips  build the real dev and holdout clip sets in the data dir (needs Debian's
+#                  archive; a one-off root container of the worker image). Without them the
+#                  worker uses the built-in clip, has no holdout, and adopts nothing after v1
 #   backup FILE    stop, archive the data dir to FILE (.tar.gz), start again
 #   restore FILE   stop, set the current data dir aside, unpack FILE, start again
 #   run-args       print the docker run line this host uses
@@ -44,6 +47,8 @@ MEMORY=${MEMORY:-4g}
 LOG_MAX_SIZE=${LOG_MAX_SIZE:-50m}
 LOG_MAX_FILES=${LOG_MAX_FILES:-5}
 SOCKET=${SOCKET:-/var/run/docker.sock}
+# 1: `start` prepares the clip sets first when the data dir has none (the EC2 host sets it).
+PREPARE_CLIPS=${PREPARE_CLIPS:-0}
 WORKER_UID=10000
 
 log() { printf '[worker] %s\n' "$*" >&2; }
@@ -84,11 +89,21 @@ run_args() {
   printf '%s\n' "${args[@]}"
 }
 
+prepare_clips() {
+  install -d -o "$WORKER_UID" -g "$WORKER_UID" -m 0750 "$DATA_DIR"
+  log "preparing the dev and holdout clip sets in $DATA_DIR/clips (apt-get download from Debian's archive)"
+  # Root and the default network only for this one-off: apt-get needs both. The worker itself
+  # runs unprivileged; the files are handed to its uid afterwards.
+  docker run --rm --user 0 --volume "$DATA_DIR:/data" --entrypoint sh "$IMAGE" -c \
+    "apt-get update -qq && node /app/bin/codec-lab.js clips prepare && chown -R $WORKER_UID:$WORKER_UID /data"
+}
+
 start() {
   case "$(state)" in
     running) log "$NAME is running" ;;
     missing)
       install -d -o "$WORKER_UID" -g "$WORKER_UID" -m 0750 "$DATA_DIR"
+      if [ "$PREPARE_CLIPS" = 1 ] && [ ! -d "$DATA_DIR/clips/holdout" ]; then prepare_clips; fi
       mapfile -t args < <(run_args)
       docker run "${args[@]}" >/dev/null
       log "$NAME started from $IMAGE; status on $PUBLISH_ADDRESS:$STATUS_PORT"
@@ -127,6 +142,7 @@ case "$command" in
     systemctl enable --now codec-lab-worker.service
     ;;
   start | resume) start ;;
+  prepare-clips) prepare_clips ;;
   stop | pause) stop ;;
   restart) stop; start ;;
   upgrade)

@@ -154,6 +154,14 @@ export async function runCommand(
         },
         'research loop starting',
       );
+      if (selection.holdout === null) {
+        // Not silent: without a holdout set the adoption rule cannot confirm a candidate, so
+        // nothing after v1 can be adopted.
+        const warning =
+          'no holdout clip set: after the first version nothing can be adopted (the rule needs the holdout to confirm); run `codec-lab clips prepare` for the dev and holdout sets';
+        log.warn({ clips: selection.description }, warning);
+        if (tty) process.stderr.write(`warning: ${warning}\n`);
+      }
       const summary = await loop.run({
         ...(options.iterations === undefined ? {} : { iterations: options.iterations }),
         ...(options.untilMs === undefined ? {} : { untilMs: options.untilMs }),
