@@ -41,6 +41,16 @@ export interface Prompt {
   readonly system: string;
   /** This iteration: incumbent, RD table, failures, recommendations. */
   readonly user: string;
+  /**
+   * The self-debugger's recommendations rendered into `user`, as data: what the effectiveness
+   * judgement counts (never parsed back from the text, which also quotes codec output).
+   */
+  readonly references?: readonly RecommendationRef[];
+}
+
+export interface RecommendationRef {
+  readonly key: string;
+  readonly revision: number;
 }
 
 export interface Usage {

@@ -105,7 +105,9 @@ function contextMessage(question: string, facts: ChatFacts): string {
     versions: facts.versions,
     latest_written_report_at: facts.latestWrittenReportAt,
   };
-  return `<data>\n${JSON.stringify(data)}\n</data>\n\nQuestion: ${question}`;
+  // `<` escaped, so codec text inside the data cannot close the <data> tag.
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  return `<data>\n${json}\n</data>\n\nQuestion: ${question}`;
 }
 
 const pct = (value: number | null): string =>

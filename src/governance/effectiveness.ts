@@ -6,22 +6,22 @@
  * Not lower: revise (a more explicit fix), and after the last revision, drop. Pure.
  */
 import { isFailureCategory, type FailureCategory } from '../evaluation/failure.js';
-import { REFERENCE_PATTERN } from '../prompt/prompt-builder.js';
 import type { StoredAttempt } from '../store/store.js';
+import { categoriesOf } from './causes.js';
 import { MAX_REVISION } from './recommendations.js';
 import type { Effectiveness, RateFigure, Verdict } from './report.js';
 
 /** Attempts after a revision entered the prompt before its effect is judged. */
 export const MIN_ATTEMPTS_AFTER = 3;
 
-/** The recommendation references (key → revision) in a prompt that was sent. */
-export function referencesIn(promptUser: string): Map<string, number> {
+/**
+ * The recommendations (key → revision) a stored prompt carried: from the references stored
+ * with it, never from its text (which quotes codec output and could fake one).
+ */
+export function referencesIn(prompt: StoredAttempt['prompt']): Map<string, number> {
   const found = new Map<string, number>();
-  for (const match of promptUser.matchAll(new RegExp(REFERENCE_PATTERN.source, 'g'))) {
-    const [, key, revision] = match;
-    if (key !== undefined && revision !== undefined) {
-      found.set(key, Math.max(found.get(key) ?? 0, Number(revision)));
-    }
+  for (const { key, revision } of prompt?.references ?? []) {
+    found.set(key, Math.max(found.get(key) ?? 0, revision));
   }
   return found;
 }
@@ -33,7 +33,9 @@ export interface RecommendationState {
 }
 
 function rate(attempts: readonly StoredAttempt[], category: FailureCategory): RateFigure {
-  const failures = attempts.filter((attempt) => attempt.category === category).length;
+  // Like the analysis: an attempt shows a category when it is filed under it or a validator
+  // finding names it.
+  const failures = attempts.filter((attempt) => categoriesOf(attempt).includes(category)).length;
   return {
     attempts: attempts.length,
     failures,
@@ -54,13 +56,22 @@ function percent(figure: RateFigure): string {
 export function judgeRecommendations(
   attempts: readonly StoredAttempt[],
   lookbackMs: number,
+  /**
+   * The prompted attempts in [sinceMs − lookback, sinceMs): by default taken from `attempts`;
+   * the governor reads them from the store, so the baseline never depends on how far back
+   * `attempts` reaches.
+   */
+  beforeWindow: (sinceMs: number) => readonly StoredAttempt[] = (sinceMs) =>
+    attempts.filter(
+      (a) => a.prompt !== null && a.createdAtMs < sinceMs && a.createdAtMs >= sinceMs - lookbackMs,
+    ),
 ): Map<string, RecommendationState> {
   const sent = attempts
     .filter((attempt) => attempt.prompt !== null)
     .sort((a, b) => a.createdAtMs - b.createdAtMs || Number(a.id) - Number(b.id));
   const carried = new Map<string, { attempt: StoredAttempt; revision: number }[]>();
   for (const attempt of sent) {
-    for (const [key, revision] of referencesIn(attempt.prompt?.user ?? '')) {
+    for (const [key, revision] of referencesIn(attempt.prompt)) {
       const list = carried.get(key) ?? [];
       list.push({ attempt, revision });
       carried.set(key, list);
@@ -72,10 +83,7 @@ export function judgeRecommendations(
     if (!isFailureCategory(issue)) continue;
     const sinceMs = entries[0]?.attempt.createdAtMs ?? 0;
     const latest = Math.max(...entries.map((entry) => entry.revision));
-    const before = rate(
-      sent.filter((a) => a.createdAtMs < sinceMs && a.createdAtMs >= sinceMs - lookbackMs),
-      issue,
-    );
+    const before = rate(beforeWindow(sinceMs), issue);
     const revisions = [...new Set(entries.map((entry) => entry.revision))]
       .sort((a, b) => a - b)
       .map((revision) => {

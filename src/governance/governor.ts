@@ -39,8 +39,12 @@ export interface ReportSink {
   write(report: GovernanceReport): Promise<string>;
 }
 
-/** How far back effectiveness looks for prompts that carried a recommendation. */
-const EFFECTIVENESS_HORIZON_MS = 24 * 3_600_000;
+/**
+ * How far back effectiveness looks for prompts that carried a recommendation: judgements
+ * (revisions, drops) older than this are forgotten, and a recommendation starts again at
+ * revision 1.
+ */
+const EFFECTIVENESS_HORIZON_MS = 7 * 24 * 3_600_000;
 const MAX_JUDGED_ATTEMPTS = 2 * MAX_PAGE_SIZE;
 
 export interface Governance {
@@ -86,13 +90,23 @@ export class Governor {
 
   private compute(nowMs: number): Governance {
     const { store, settings } = this.deps;
-    const windowAttempts = this.fetch({ sinceMs: nowMs - 2 * settings.lookbackMs }, nowMs);
-    const analysis = analyseFailures(windowAttempts, nowMs, settings.lookbackMs);
-    const prompted = this.fetch(
-      { sinceMs: nowMs - EFFECTIVENESS_HORIZON_MS - settings.lookbackMs, prompted: true },
+    const window = this.fetch({ sinceMs: nowMs - 2 * settings.lookbackMs }, nowMs);
+    const analysis = {
+      ...analyseFailures(window.attempts, nowMs, settings.lookbackMs),
+      truncated: window.truncated,
+    };
+    const { attempts: prompted } = this.fetch(
+      { sinceMs: nowMs - EFFECTIVENESS_HORIZON_MS, prompted: true },
       nowMs,
     );
-    const states = judgeRecommendations(prompted, settings.lookbackMs);
+    // The baseline before a recommendation's first prompt is read from the store itself.
+    const states = judgeRecommendations(
+      prompted,
+      settings.lookbackMs,
+      (sinceMs) =>
+        this.fetch({ sinceMs: sinceMs - settings.lookbackMs, prompted: true }, sinceMs - 1)
+          .attempts,
+    );
     const dropped = new Set<string>();
     const recommendations = analysis.patterns.map((pattern) => {
       const state = states.get(pattern.category);
@@ -106,7 +120,7 @@ export class Governor {
     });
     const triggered = analysis.failures > settings.triggerFailures;
     // fetch() returns the newest first.
-    const lastSent = prompted.find((attempt) => referencesIn(attempt.prompt?.user ?? '').size > 0);
+    const lastSent = prompted.find((attempt) => referencesIn(attempt.prompt).size > 0);
     const report = buildReport({
       nowMs,
       analysis: { ...analysis, recommendations },
@@ -161,7 +175,7 @@ export class Governor {
     const signature = JSON.stringify([
       governance.triggered,
       governance.recommendations.map((r) => `${r.key}#${r.revision}`).sort(),
-      [...governance.dropped],
+      [...governance.dropped].sort(),
       governance.report.system_status.versions,
     ]);
     const due =
@@ -186,8 +200,13 @@ export class Governor {
     return path;
   }
 
-  private fetch(filter: { sinceMs: number; prompted?: boolean }, nowMs: number): StoredAttempt[] {
+  /** Attempts in [sinceMs, nowMs], newest first, at most MAX_JUDGED_ATTEMPTS (then `truncated`). */
+  private fetch(
+    filter: { sinceMs: number; prompted?: boolean },
+    nowMs: number,
+  ): { attempts: StoredAttempt[]; truncated: boolean } {
     const found: StoredAttempt[] = [];
+    let total = 0;
     // Newest first, so a cap keeps the most recent attempts.
     for (let offset = 0; found.length < MAX_JUDGED_ATTEMPTS; offset += MAX_PAGE_SIZE) {
       const page = this.deps.store.attempts({
@@ -197,10 +216,11 @@ export class Governor {
         limit: MAX_PAGE_SIZE,
         offset,
       });
+      total = page.total;
       found.push(...page.attempts);
       if (page.attempts.length < MAX_PAGE_SIZE) break;
     }
-    return found;
+    return { attempts: found, truncated: total > found.length };
   }
 }
 

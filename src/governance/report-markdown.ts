@@ -57,7 +57,10 @@ export function renderReportMarkdown(report: GovernanceReport): string {
     '',
     `## Failure analysis (window: ${duration(analysis.window.lookback_ms)} up to ${new Date(analysis.window.until_ms).toISOString()})`,
     '',
-    `${analysis.attempts} attempts, ${analysis.failures} failed, success rate ${pct(analysis.success_rate)}, ${analysis.versions_adopted} adopted.`,
+    `${analysis.attempts} attempts, ${analysis.failures} failed, success rate ${pct(analysis.success_rate)}, ${analysis.versions_adopted} adopted.` +
+      (analysis.truncated === true
+        ? ' (More attempts than the analysis reads: the figures cover the newest 2000; use a shorter --lookback.)'
+        : ''),
   ];
   if (analysis.patterns.length > 0) {
     lines.push(

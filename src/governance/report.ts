@@ -141,6 +141,11 @@ export interface GovernanceReport {
     readonly sample_errors: readonly SampleError[];
     /** Versions adopted inside the window. */
     readonly versions_adopted: number;
+    /**
+     * True when the window and the one before it held more attempts than the analysis reads
+     * (the newest 2000): counts and trends then cover only those.
+     */
+    readonly truncated?: boolean;
   };
   readonly improved_prompt: {
     /** Whether the window's failures passed the trigger threshold. */

@@ -24,9 +24,7 @@ export interface Recommendation {
   readonly revision?: number;
 }
 
-/** `[ref forbidden_imports#r2]`: how a recommendation is found again in a stored prompt. */
-export const REFERENCE_PATTERN = /\[ref ([a-z_]+(?::[^\]#\s]+)?)#r(\d+)\]/;
-
+/** `[ref forbidden_imports#r2]`: a recommendation's identity, visible in the prompt's text. */
 function reference(recommendation: Recommendation): string {
   return recommendation.key === undefined
     ? ''
@@ -88,7 +86,11 @@ export function buildPrompt(input: PromptInput): Prompt {
     input.contract,
     input.qualityFloorDb === undefined ? {} : { qualityFloorDb: input.qualityFloorDb },
   );
-  return { system, user: buildUserPrompt(input) };
+  const limits: PromptLimits = { ...DEFAULT_PROMPT_LIMITS, ...input.limits };
+  const references = shownRecommendations(input.recommendations ?? [], limits).flatMap((r) =>
+    r.key === undefined ? [] : [{ key: r.key, revision: r.revision ?? 1 }],
+  );
+  return { system, user: buildUserPrompt(input), references };
 }
 
 export function buildUserPrompt(input: PromptInput): string {
@@ -189,11 +191,12 @@ function failureDetail(attempt: AttemptSummary, limits: PromptLimits): string[] 
   return lines;
 }
 
-export function recommendationSection(
+/** The recommendations a prompt shows: most severe first, at most maxRecommendations. */
+function shownRecommendations(
   recommendations: readonly Recommendation[],
   limits: PromptLimits,
-): string {
-  const ordered = recommendations
+): Recommendation[] {
+  return recommendations
     .map((recommendation, index) => ({ recommendation, index }))
     .sort(
       (a, b) =>
@@ -202,13 +205,25 @@ export function recommendationSection(
     )
     .slice(0, limits.maxRecommendations)
     .map(({ recommendation }) => recommendation);
+}
+
+/** Descriptions may quote codec output: it must not pose as one of our references. */
+function neutralise(text: string): string {
+  return text.replace(/\[ref /g, '[ ref ');
+}
+
+export function recommendationSection(
+  recommendations: readonly Recommendation[],
+  limits: PromptLimits,
+): string {
+  const ordered = shownRecommendations(recommendations, limits);
   const lines = ['## Recommendations from the self-debugger (most severe first)', ''];
   ordered.forEach((r, i) => {
     const count = r.count === undefined ? '' : ` (${r.count}×)`;
-    const description = r.description === undefined ? '' : ` ${r.description}`;
+    const description = r.description === undefined ? '' : ` ${neutralise(r.description)}`;
     lines.push(
       `${i + 1}. [${r.severity}] ${r.issue}${count}:${description}${reference(r)}`,
-      `   Fix: ${r.fix}`,
+      `   Fix: ${neutralise(r.fix)}`,
     );
   });
   const omitted = recommendations.length - ordered.length;

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { CodecLabError } from '../errors.js';
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: attempts, their reservations, versions and decisions.
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
@@ -72,9 +72,26 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX decisions_attempt ON decisions (attempt_id);
   `,
+  // 2: the self-debugger's recommendations a prompt carried, as data ([{key, revision}]), so
+  // that what was sent is known without reading the prompt's text.
+  `
+  ALTER TABLE attempts ADD COLUMN prompt_references_json TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The highest migration applied (0 for a database without the table). */
+export function schemaVersion(db: Database.Database): number {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+    .get();
+  if (table === undefined) return 0;
+  const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as {
+    version: number | null;
+  };
+  return row.version ?? 0;
+}
 
 /** Brings the database to SCHEMA_VERSION; returns the version it found. */
 export function migrate(db: Database.Database, file: string): number {

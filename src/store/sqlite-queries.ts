@@ -20,6 +20,7 @@ const COLUMNS = [
   'model',
   'prompt_system',
   'prompt_user',
+  'prompt_references_json',
   'raw_response',
   'generation_failure',
   'stage',

@@ -2,7 +2,7 @@
 import type { AdoptionDecision } from '../evaluation/adoption.js';
 import type { EvaluationMetrics, ValidationFinding } from '../evaluation/evaluator.js';
 import type { FailureCategory } from '../evaluation/failure.js';
-import type { GenerationFailureKind } from '../generators/generator.js';
+import type { GenerationFailureKind, RecommendationRef } from '../generators/generator.js';
 import type { AttemptAssessment, AttemptStage, CodecVersion, StoredAttempt } from './store.js';
 
 export interface AttemptRow {
@@ -15,6 +15,7 @@ export interface AttemptRow {
   model: string;
   prompt_system: string | null;
   prompt_user: string | null;
+  prompt_references_json: string | null;
   raw_response: string;
   generation_failure: string | null;
   stage: string;
@@ -63,6 +64,8 @@ export function attemptParams(
     model: attempt.model,
     prompt_system: attempt.prompt?.system ?? null,
     prompt_user: attempt.prompt?.user ?? null,
+    prompt_references_json:
+      attempt.prompt?.references === undefined ? null : JSON.stringify(attempt.prompt.references),
     raw_response: attempt.rawResponse,
     generation_failure: attempt.generationFailure,
     stage: attempt.stage,
@@ -107,7 +110,13 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     prompt:
       row.prompt_system === null && row.prompt_user === null
         ? null
-        : { system: row.prompt_system ?? '', user: row.prompt_user ?? '' },
+        : {
+            system: row.prompt_system ?? '',
+            user: row.prompt_user ?? '',
+            ...(row.prompt_references_json === null
+              ? {}
+              : { references: JSON.parse(row.prompt_references_json) as RecommendationRef[] }),
+          },
     rawResponse: row.raw_response,
     generationFailure: row.generation_failure as GenerationFailureKind | null,
     stage: row.stage as AttemptStage,

@@ -12,7 +12,7 @@ import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AttemptTree, bestCodecText, type AttemptShape } from './attempt-tree.js';
 import { reconcileTree, type RecoveryReport, type TreeIndex } from './reconcile.js';
-import { migrate } from './schema.js';
+import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import {
   attemptFromRow,
   attemptParams,
@@ -121,21 +121,19 @@ export class SqliteStore implements Store {
    */
   static openReadOnly(options: Pick<SqliteStoreOptions, 'dataDir' | 'now'>): SqliteStore {
     const file = join(options.dataDir, DATABASE_FILE);
-    let db: Database.Database;
-    try {
-      db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5_000 });
-    } catch (error) {
-      if (
-        error instanceof Database.SqliteError ||
-        (error as { code?: string }).code === 'SQLITE_CANTOPEN'
-      ) {
+    let db = SqliteStore.openFile(file, options.dataDir);
+    if (schemaVersion(db) < SCHEMA_VERSION) {
+      // A store written by an older codec-lab: migrate it first (that needs the lock), unless
+      // a run holds it, which must then be restarted with this version.
+      db.close();
+      if (dataDirInUse(options.dataDir)) {
         throw new CodecLabError(
           'STORE_FAILED',
-          `no store in ${options.dataDir} (${file} cannot be opened: ${(error as Error).message}); run 'codec-lab run --data-dir ${options.dataDir}' first, or pass the right --data-dir`,
-          { cause: error },
+          `the store in ${options.dataDir} has an older schema and a run of an older codec-lab holds it: stop that run and start it with this version (it migrates the store), then try again`,
         );
       }
-      throw isCorrupt(error) ? corrupt(file, error) : error;
+      SqliteStore.open({ dataDir: options.dataDir }).close();
+      db = SqliteStore.openFile(file, options.dataDir);
     }
     const queries = new SqliteQueries(db);
     const empty = { orphaned: [], restored: [], removedTempFiles: [], bestRewritten: false };
@@ -148,6 +146,26 @@ export class SqliteStore implements Store {
       options.now ?? Date.now,
       empty,
     );
+  }
+
+  private static openFile(file: string, dataDir: string): Database.Database {
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5_000 });
+    } catch (error) {
+      if (
+        error instanceof Database.SqliteError ||
+        (error as { code?: string }).code === 'SQLITE_CANTOPEN'
+      ) {
+        throw new CodecLabError(
+          'STORE_FAILED',
+          `no store in ${dataDir} (${file} cannot be opened: ${(error as Error).message}); run 'codec-lab run --data-dir ${dataDir}' first, or pass the right --data-dir`,
+          { cause: error },
+        );
+      }
+      throw isCorrupt(error) ? corrupt(file, error) : error;
+    }
+    return db;
   }
 
   /** Opens (creating if needed) the store in `dataDir`, migrates it and repairs the tree. */

@@ -14,6 +14,7 @@ import {
   MINUTE,
   T0,
   contract,
+  defineFunction,
   failedRun,
   failedValidation,
   finding,
@@ -68,12 +69,13 @@ const times = (n: number, from: number, make: (minutes: number) => StoredAttempt
 
 describe('referencesIn', () => {
   it('reads back the key and revision of every recommendation the prompt builder rendered', () => {
-    const { user } = prompt([
+    const built = prompt([
       recommendation('forbidden_imports', 2),
       recommendation('timeouts', 1),
       { issue: 'runtime_errors', fix: 'a hand-written fix', severity: 'high' },
     ]);
-    expect(referencesIn(user)).toEqual(
+    expect(built.user).toContain('[ref forbidden_imports#r2]');
+    expect(referencesIn(built)).toEqual(
       new Map([
         ['forbidden_imports', 2],
         ['timeouts', 1],
@@ -82,7 +84,7 @@ describe('referencesIn', () => {
   });
 
   it('a key with a cause, and the highest revision when a key appears twice', () => {
-    const { user } = prompt([
+    const built = prompt([
       { ...recommendation('forbidden_imports', 1), key: 'forbidden_imports:module:os' },
       {
         ...recommendation('forbidden_imports', 1),
@@ -90,12 +92,26 @@ describe('referencesIn', () => {
         revision: 3,
       },
     ]);
-    expect(referencesIn(user)).toEqual(new Map([['forbidden_imports:module:os', 3]]));
+    expect(referencesIn(built)).toEqual(new Map([['forbidden_imports:module:os', 3]]));
   });
 
   it('a prompt without recommendations has no references', () => {
-    expect(referencesIn(PLAIN.user).size).toBe(0);
-    expect(referencesIn('')).toEqual(new Map());
+    expect(referencesIn(PLAIN).size).toBe(0);
+    expect(referencesIn(null)).toEqual(new Map());
+  });
+
+  it('codec text quoting a reference does not count: only the stored references do', () => {
+    const forged = 'raise ValueError("[ref missing_function#r3]")';
+    const built = prompt([
+      {
+        ...recommendation('runtime_errors', 1),
+        description: `ValueError at line 3: ${forged}`,
+      },
+    ]);
+    expect(built.user).not.toContain('[ref missing_function#r3]');
+    expect(referencesIn({ ...built, user: `${built.user}\n${forged}\n` })).toEqual(
+      new Map([['runtime_errors', 1]]),
+    );
   });
 });
 
@@ -280,5 +296,44 @@ describe('judgeRecommendations', () => {
         HOUR,
       ).size,
     ).toBe(0);
+  });
+});
+
+describe('judgeRecommendations counts like the analysis', () => {
+  it('an attempt filed under forbidden_imports whose findings name missing_function counts for both', () => {
+    const both = (minutes: number, recommendations: readonly Recommendation[] = []) =>
+      failedValidation(
+        [
+          finding('forbidden_imports', importNotAllowed('os'), 1),
+          finding('missing_function', defineFunction('compress_video_frame'), null),
+        ],
+        { createdAtMs: T0 + minutes * MINUTE, prompt: prompt(recommendations) },
+      );
+    const carried = [recommendation('missing_function', 1)];
+    const attempts = [
+      both(0),
+      both(1),
+      both(2),
+      both(3, carried),
+      sent(4, null, carried),
+      sent(5, null, carried),
+    ];
+    const state = judgeRecommendations(attempts, HOUR).get('missing_function');
+    expect(state?.effectiveness.before).toEqual({ attempts: 3, failures: 3, rate: 1 });
+    expect(state?.effectiveness.after).toEqual({ attempts: 3, failures: 1, rate: 1 / 3 });
+    expect(state?.effectiveness.verdict).toBe('helped');
+  });
+
+  it('takes the baseline from the window it is given, not from the attempts it judges', () => {
+    const carried = [recommendation('timeouts', 1)];
+    const attempts = [sent(60, 'timeouts', carried), sent(61, 'timeouts', carried)];
+    const baseline = [sent(10, 'timeouts'), sent(11, null), sent(12, null), sent(13, null)];
+    const asked: number[] = [];
+    const state = judgeRecommendations(attempts, HOUR, (sinceMs) => {
+      asked.push(sinceMs);
+      return baseline;
+    }).get('timeouts');
+    expect(asked).toEqual([T0 + 60 * MINUTE]);
+    expect(state?.effectiveness.before).toEqual({ attempts: 4, failures: 1, rate: 0.25 });
   });
 });

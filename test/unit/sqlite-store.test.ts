@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { isCodecLabError } from '../../src/errors.js';
 import { AttemptFiles } from '../../src/store/attempt-files.js';
+import { MIGRATIONS } from '../../src/store/schema.js';
 import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite-store.js';
 import { codeSha256 } from '../../src/store/store.js';
 import {
@@ -271,5 +272,38 @@ describe('SqliteStore on a broken database', () => {
     db.prepare('INSERT INTO schema_version (version) VALUES (99)').run();
     db.close();
     expect(() => SqliteStore.open({ dataDir })).toThrow(/schema version 99/);
+  });
+});
+
+describe('SqliteStore schema upgrades', () => {
+  it('keeps the recommendations a prompt carried, as data', () => {
+    const dataDir = tempDir();
+    const store = SqliteStore.open({ dataDir, now: () => T0 });
+    const prompt = {
+      system: 'contract',
+      user: 'task [ref timeouts#r2]',
+      references: [{ key: 'timeouts', revision: 2 }],
+    };
+    const stored = store.recordAttempt(record('print(1)\n', { prompt }));
+    store.close();
+    const reader = SqliteStore.openReadOnly({ dataDir });
+    expect(reader.attempt(stored.id)?.prompt).toEqual(prompt);
+    reader.close();
+  });
+
+  it('migrates a store written by the first schema when a reader opens it', () => {
+    const dataDir = tempDir();
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    db.exec(MIGRATIONS[0] ?? '');
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
+    db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+    db.close();
+    const reader = SqliteStore.openReadOnly({ dataDir });
+    expect(reader.totals().attempts).toBe(0);
+    reader.close();
+    const check = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    const columns = check.prepare('PRAGMA table_info(attempts)').all() as { name: string }[];
+    expect(columns.map((column) => column.name)).toContain('prompt_references_json');
+    check.close();
   });
 });
