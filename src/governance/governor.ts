@@ -118,7 +118,10 @@ export class Governor {
         revision: revisionOf(state),
       });
     });
-    const triggered = analysis.failures > settings.triggerFailures;
+    // A failed mechanical fix repeats its parent's mistake: it does not count towards the trigger.
+    const triggered =
+      analysis.failed.filter((attempt) => attempt.generator !== 'autofix').length >
+      settings.triggerFailures;
     // fetch() returns the newest first.
     const lastSent = prompted.find((attempt) => referencesIn(attempt.prompt).size > 0);
     const report = buildReport({

@@ -148,7 +148,7 @@ export interface GovernanceReport {
     readonly truncated?: boolean;
   };
   readonly improved_prompt: {
-    /** Whether the window's failures passed the trigger threshold. */
+    /** Whether the window's failures (not counting failed auto-fixes) passed the threshold. */
     readonly triggered: boolean;
     readonly threshold: number;
     /** The recommendation section the next prompt carries ('' when not triggered). */

@@ -99,6 +99,8 @@ export interface RunLimits {
 export interface IterationReport {
   readonly iteration: number;
   readonly attemptId: string | null;
+  /** Who wrote the code: the generator's name, or `autofix` for a mechanical repair. */
+  readonly generator: string;
   /** 'duplicate' when the generator repeated code that was already evaluated. */
   readonly outcome: 'adopted' | 'kept' | 'failed' | 'duplicate';
   readonly stage: string;
@@ -420,6 +422,7 @@ export class ResearchLoop {
       this.deps.onIteration?.({
         iteration,
         attemptId: seen,
+        generator: this.deps.generator.name,
         outcome: 'duplicate',
         stage: 'skipped',
         category: null,
@@ -577,6 +580,7 @@ export class ResearchLoop {
     const report: IterationReport = {
       iteration,
       attemptId: attempt.id,
+      generator: attempt.generator,
       outcome,
       stage: attempt.stage,
       category: attempt.category,

@@ -36,6 +36,7 @@ export class LiveMetrics {
   observe(report: IterationReport): void {
     this.iterations.set(report.outcome, (this.iterations.get(report.outcome) ?? 0) + 1);
     if (report.evaluationMs > 0) this.evaluationSeconds.observe(report.evaluationMs / 1000);
-    this.generationSeconds.observe(report.generationMs / 1000);
+    // A mechanical fix generates nothing: its 0 s would pull the generation times down.
+    if (report.generator !== 'autofix') this.generationSeconds.observe(report.generationMs / 1000);
   }
 }

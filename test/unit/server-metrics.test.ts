@@ -60,6 +60,7 @@ describe('GET /metrics', () => {
     services.loop!.live.observe({
       iteration: 1,
       attemptId: '1',
+      generator: 'anthropic',
       outcome: 'failed',
       stage: 'sweep',
       category: 'timeouts',
@@ -79,6 +80,25 @@ describe('GET /metrics', () => {
     expect(m.get('codec_lab_sandbox_duration_seconds_bucket{le="+Inf"}')).toBe(1);
     expect(m.get('codec_lab_sandbox_duration_seconds_sum')).toBe(7);
     expect(m.get('codec_lab_generation_duration_seconds_count')).toBe(1);
+    // A mechanical fix is evaluated but generates nothing: no generation sample.
+    services.loop!.live.observe({
+      iteration: 2,
+      attemptId: '2',
+      generator: 'autofix',
+      outcome: 'failed',
+      stage: 'smoke',
+      category: 'return_format_error',
+      version: null,
+      bdRateVsIncumbentPct: null,
+      bdRateVsJpegPct: null,
+      summary: '',
+      generationMs: 0,
+      evaluationMs: 1_000,
+      loopOverheadMs: 1,
+    });
+    const fixed = samples(await (await app.request('/metrics')).text());
+    expect(fixed.get('codec_lab_generation_duration_seconds_count')).toBe(1);
+    expect(fixed.get('codec_lab_sandbox_duration_seconds_count')).toBe(2);
     finish();
     const after = samples(await (await app.request('/metrics')).text());
     expect(after.get('codec_lab_evaluations_in_flight')).toBe(0);
