@@ -40,6 +40,8 @@ RUN_ARGS=${RUN_ARGS:-}
 AWS_REGION=${AWS_REGION:-}
 SECRET_ID=${SECRET_ID:-}
 SANDBOX_IMAGE=${SANDBOX_IMAGE:-}
+# A root-only file of extra variables for the worker (e.g. CODEC_LAB_ADMIN_TOKEN=...).
+ENV_FILE=${ENV_FILE:-}
 # docker stop waits this long for the attempt in flight, then kills the worker (the next start
 # repairs the store and reaps its sandbox containers). Measured: see deploy/README.md.
 STOP_TIMEOUT_S=${STOP_TIMEOUT_S:-180}
@@ -82,6 +84,7 @@ run_args() {
   if [ -n "$AWS_REGION" ]; then args+=(--env "AWS_REGION=$AWS_REGION"); fi
   if [ -n "$SECRET_ID" ]; then args+=(--env "CODEC_LAB_SECRET_ID=$SECRET_ID"); fi
   if [ -n "$SANDBOX_IMAGE" ]; then args+=(--env "CODEC_LAB_SANDBOX_IMAGE=$SANDBOX_IMAGE"); fi
+  if [ -n "$ENV_FILE" ]; then args+=(--env-file "$ENV_FILE"); fi
   args+=("$IMAGE" run --serve --generator "$GENERATOR")
   # RUN_ARGS is split on spaces on purpose: it holds flags and plain values.
   # shellcheck disable=SC2206

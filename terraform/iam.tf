@@ -1,5 +1,7 @@
 # The instance role grants exactly two things: reading the API key secret, and what the SSM
 # agent needs (AmazonSSMManagedInstanceCore). test/unit/terraform-policy.test.ts keeps it so.
+# Note that the AWS-managed policy also allows ssm:GetParameter(s) on every parameter of the
+# account: keep secrets in Secrets Manager, not in SSM parameters, in the worker's account.
 
 data "aws_partition" "current" {}
 
