@@ -369,11 +369,16 @@ function renderReport(latest) {
     'governance-verdict',
     `${status.code_evolution_working ? 'working' : 'NOT working'}: ${status.verdict} (report of ${when(report.generated_at)})`,
   );
+  // Whether each recommendation is in the prompt, waiting for the trigger, or dropped.
+  const statusOf = new Map(report.action_items.map((a) => [a.recommendation_key, a.status]));
   document.getElementById('recommendations').replaceChildren(
     ...report.failure_analysis.recommendations.map((r) => {
       const item = el('li');
       item.append(
-        el('strong', `[${r.severity}] ${r.issue} ×${r.count}: `),
+        el(
+          'strong',
+          `[${r.severity}] ${r.issue} ×${r.count} (${statusOf.get(r.key) ?? 'open'}, revision ${r.revision}): `,
+        ),
         el('span', r.description),
         el('div', `fix: ${r.fix}`, 'muted'),
       );

@@ -132,6 +132,7 @@ describe('dashboard in chromium', () => {
     // Governance: the report's verdict and recommendation, as text.
     expect(await text('#governance-verdict')).toContain(HOSTILE_SCRIPT);
     expect(await page.locator('#recommendations li').count()).toBe(1);
+    expect(await text('#recommendations')).toContain('timeouts ×2 (open, revision 1)');
 
     // Nothing stored ran: no global set, no element made from stored text, no dialog.
     expect(
