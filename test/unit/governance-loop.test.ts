@@ -88,14 +88,16 @@ class GovernancePorts extends FakePorts {
 }
 
 interface Options {
+  /** Continue on another run's store and clock (a restart). */
+  readonly after?: { readonly store: MemoryStore; readonly clock: FakeClock };
   readonly settings?: Partial<GovernanceSettings>;
   readonly maxRepairs?: number;
   readonly autoFix?: boolean;
 }
 
 function setup(script: ScriptStep[], options: Options = {}) {
-  const clock = new FakeClock();
-  const store = new MemoryStore(() => clock.now());
+  const clock = options.after?.clock ?? new FakeClock();
+  const store = options.after?.store ?? new MemoryStore(() => clock.now());
   const generator = new FakeGenerator(clock, script, 'anthropic');
   const ports = new GovernancePorts(clock);
   const sink = new MemorySink();
@@ -187,6 +189,25 @@ describe('repairs', () => {
     const repairPrompt = generator.contexts[1]?.prompt.user ?? '';
     expect(repairPrompt).toContain(`Attempt ${f0?.id ?? '?'} failed (runtime_errors at smoke)`);
     expect(repairPrompt).toContain('[ref runtime_errors#r1]');
+  });
+});
+
+describe('repairs across a restart', () => {
+  it('continues the lineage from the store: the newest failure is repaired, not its parent again', async () => {
+    const first = setup([failing('f0', 'runtime_errors'), failing('r1', 'runtime_errors')], {
+      maxRepairs: 2,
+    });
+    await first.run({ iterations: 2 });
+    const [f0, r1] = all(first.store);
+    expect(r1?.parentId).toBe(f0?.id);
+    const second = setup([failing('r2', 'runtime_errors'), failing('x', 'timeouts')], {
+      maxRepairs: 2,
+      after: first,
+    });
+    await second.run({ iterations: 2 });
+    expect(second.generator.contexts[0]?.parent?.attemptId).toBe(r1?.id);
+    // r2 used the lineage's second repair: the next generation starts from the parent again.
+    expect(second.generator.contexts[1]?.parent).toBeNull();
   });
 });
 
