@@ -224,12 +224,14 @@ export function loadGovernanceConfig(
  * CODEC_LAB_ADMIN_TOKEN, or is fetched once at start-up from the Secrets Manager secret named
  * by CODEC_LAB_ADMIN_SECRET_ID; with neither, the admin routes are disabled.
  */
+export const MIN_ADMIN_TOKEN_CHARS = 16;
+
 const serverSchema = z.object({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
   adminToken: z
     .string()
-    .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .min(MIN_ADMIN_TOKEN_CHARS, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
     .optional(),
   adminSecretId: z.string().min(1).optional(),
   awsRegion: z.string().min(1).optional(),

@@ -4,8 +4,8 @@
  */
 import Docker from 'dockerode';
 import { listAnchors } from '../anchors/anchor-listing.js';
-import type { Config, ServerConfig } from '../config.js';
-import { isCodecLabError } from '../errors.js';
+import { MIN_ADMIN_TOKEN_CHARS, type Config, type ServerConfig } from '../config.js';
+import { CodecLabError, isCodecLabError } from '../errors.js';
 import type { ChatService } from '../governance/chat.js';
 import { latestReport } from '../governance/report-files.js';
 import type { Logger } from '../logger.js';
@@ -25,10 +25,18 @@ import type { Store } from '../store/store.js';
 export async function adminToken(server: ServerConfig): Promise<string | null> {
   if (server.adminToken !== undefined) return server.adminToken;
   if (server.adminSecretId === undefined) return null;
-  return new AwsSecretSource({
+  const token = await new AwsSecretSource({
     region: server.awsRegion ?? 'us-east-1',
     secretId: server.adminSecretId,
   }).get();
+  // The same rule as for CODEC_LAB_ADMIN_TOKEN: a short token is refused, not used.
+  if (token.length < MIN_ADMIN_TOKEN_CHARS) {
+    throw new CodecLabError(
+      'CONFIG_INVALID',
+      `the admin token in secret ${server.adminSecretId} has ${token.length} characters; store one of at least ${MIN_ADMIN_TOKEN_CHARS} (e.g. openssl rand -hex 32)`,
+    );
+  }
+  return token;
 }
 
 export interface ServeParts {
