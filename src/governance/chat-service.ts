@@ -5,7 +5,7 @@
  * data (given as untrusted context, no tools); without one, the answer is composed from the
  * same data by plain code. Neither path can run anything on the host.
  */
-import { versionsJson, type VersionJson } from '../cli/status-command.js';
+import { versionsJson, type VersionJson } from '../store/summaries.js';
 import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';

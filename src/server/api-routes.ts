@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { statusJson, versionsJson } from '../cli/status-command.js';
+import { statusJson, versionsJson } from '../store/summaries.js';
 import { FAILURE_CATEGORIES, STAGES } from '../evaluation/failure.js';
 import { MAX_PAGE_SIZE, isAttemptId, type AttemptQuery } from '../store/store.js';
 import { attemptDetailJson, attemptSummaryJson, timeline } from './attempt-json.js';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 
 import { describe, expect, it } from 'vitest';
 
-import { versionsJson } from '../../src/cli/status-command.js';
+import { versionsJson } from '../../src/store/summaries.js';
 import { isCodecLabError } from '../../src/errors.js';
 import { MAX_QUESTION_CHARS } from '../../src/governance/chat.js';
 import {

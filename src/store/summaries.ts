@@ -1,0 +1,98 @@
+/**
+ * The store's figures as the CLI (`status --json`, `versions --json`), the server and the chat
+ * show them: one computation, several readers.
+ */
+import type { CodecVersion, Store, StoredAttempt } from './store.js';
+
+/** One entry of `codec-lab versions --json` (an interface other tools rely on). */
+export interface VersionJson {
+  readonly version: number;
+  readonly attempt_id: string;
+  readonly adopted_at: string;
+  /** Percent, negative = fewer bits: vs the version before it, and vs each anchor. */
+  readonly bd_rate: {
+    readonly previous: number | null;
+    readonly jpeg: number | null;
+    readonly x264: number | null;
+    readonly x265: number | null;
+  };
+}
+
+export function versionsJson(store: Store): VersionJson[] {
+  return store.versions().map((version: CodecVersion) => {
+    const attempt = store.attempt(version.attemptId);
+    const bd = attempt?.assessment?.bd_rate;
+    return {
+      version: version.version,
+      attempt_id: version.attemptId,
+      adopted_at: new Date(version.adoptedAtMs).toISOString(),
+      bd_rate: {
+        previous: bd?.incumbent ?? null,
+        jpeg: bd?.jpeg ?? null,
+        x264: bd?.x264 ?? null,
+        x265: bd?.x265 ?? null,
+      },
+    };
+  });
+}
+
+export interface StatusJson {
+  readonly attempts: number;
+  readonly successes: number;
+  readonly failures: number;
+  readonly success_rate: number | null;
+  readonly failures_by_category: Readonly<Record<string, number>>;
+  readonly generation_failures: number;
+  readonly first_attempt_at: string | null;
+  readonly first_success_at: string | null;
+  /** Seconds from the first attempt to the first success. */
+  readonly time_to_first_success_s: number | null;
+  readonly versions: readonly VersionJson[];
+  readonly cost: {
+    readonly dollars: number;
+    readonly input_tokens: number;
+    readonly output_tokens: number;
+  };
+  readonly last_attempt: {
+    readonly id: string;
+    readonly at: string;
+    readonly stage: string;
+    readonly category: string | null;
+  } | null;
+}
+
+export function statusJson(store: Store): StatusJson {
+  const totals = store.totals();
+  const last: StoredAttempt | undefined = store.attempts({ limit: 1, offset: 0, order: 'desc' })
+    .attempts[0];
+  const iso = (ms: number | null): string | null =>
+    ms === null ? null : new Date(ms).toISOString();
+  return {
+    attempts: totals.attempts,
+    successes: totals.successes,
+    failures: totals.failures,
+    success_rate: totals.attempts > 0 ? totals.successes / totals.attempts : null,
+    failures_by_category: totals.failuresByCategory,
+    generation_failures: totals.generationFailures,
+    first_attempt_at: iso(totals.firstAttemptAtMs),
+    first_success_at: iso(totals.firstSuccessAtMs),
+    time_to_first_success_s:
+      totals.firstAttemptAtMs !== null && totals.firstSuccessAtMs !== null
+        ? (totals.firstSuccessAtMs - totals.firstAttemptAtMs) / 1000
+        : null,
+    versions: versionsJson(store),
+    cost: {
+      dollars: totals.cost.dollars,
+      input_tokens: totals.cost.inputTokens,
+      output_tokens: totals.cost.outputTokens,
+    },
+    last_attempt: last
+      ? {
+          id: last.id,
+          at: new Date(last.createdAtMs).toISOString(),
+          stage: last.stage,
+          category: last.category,
+        }
+      : null,
+  };
+}
