@@ -179,7 +179,10 @@ describe('the worker image', () => {
     // The status server answers from the host, through the published port.
     const health = await until('/healthz', 180_000, async () => {
       await expectRunning();
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      // Bounded: a connection the port proxy accepts before the server listens must not hang.
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+        signal: AbortSignal.timeout(5_000),
+      }).catch(() => null);
       return response?.ok ? ((await response.json()) as Record<string, unknown>) : null;
     });
     expect(health.status).toBe('ok');
@@ -220,6 +223,15 @@ describe('the worker image', () => {
     const messages = entries.map((entry) => entry.msg);
     expect(messages).toContain('research loop starting');
     expect(messages).toContain('research loop stopped');
+    // Stopped by the signal, and every iteration it had started ended as a stored attempt (or a
+    // skipped duplicate): the one in flight at the stop was finished and stored, not dropped.
+    const summary = entries.find((entry) => entry.msg === 'research loop stopped');
+    expect(summary?.stoppedBecause).toBe('asked to stop');
+    expect(summary?.iterations).toBe(
+      (summary?.attempts as number) + (summary?.duplicates as number),
+    );
+    const status = await runCli(['status', '--json', '--data-dir', dataDir]);
+    expect((JSON.parse(status.stdout) as { attempts: number }).attempts).toBe(summary?.attempts);
 
     // Every finished attempt is on disk, and the store agrees.
     const finished = entries
