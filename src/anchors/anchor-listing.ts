@@ -6,6 +6,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCacheFile, type ClipIdentity } from './anchor-cache.js';
+import type { AnchorClipRow } from './anchors.js';
 import {
   ANCHOR_NAMES,
   type AnchorName,
@@ -13,13 +14,8 @@ import {
   type AnchorSettings,
 } from './anchor-point.js';
 
-export interface ListedAnchorClip {
-  readonly clip: string;
-  readonly sha256: string;
-  readonly width: number;
-  readonly height: number;
-  readonly frames: number;
-  readonly fps: number;
+/** A clip as the anchor table describes it, with whichever anchors its cache holds. */
+export interface ListedAnchorClip extends Omit<AnchorClipRow, 'anchors'> {
   /** The newest result of each anchor measured on this clip content. */
   readonly anchors: Partial<Record<AnchorName, readonly AnchorPoint[]>>;
 }

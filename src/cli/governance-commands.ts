@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfig, loadGovernanceConfig, type Config, type GovernanceConfig } from '../config.js';
 import { loadContract } from '../contract.js';
-import { GovernanceChat } from '../governance/chat-service.js';
+import { GovernanceChat, type ChatModel } from '../governance/chat-service.js';
 import { Governor } from '../governance/governor.js';
 import { FileReportSink, latestReport } from '../governance/report-files.js';
 import { renderReportMarkdown } from '../governance/report-markdown.js';
@@ -41,10 +41,13 @@ export async function createChatService(
   governor: Governor,
   store: Store,
   log: Logger,
-  options: { offline?: boolean } = {},
+  /** `model`: a client the caller already has (the loop's generator), so the key is fetched once. */
+  options: { offline?: boolean; model?: ChatModel } = {},
 ): Promise<GovernanceChat> {
   const model =
-    options.offline === true || !llmConfigured(config) ? null : await createAnthropic(config, log);
+    options.offline === true || !llmConfigured(config)
+      ? null
+      : (options.model ?? (await createAnthropic(config, log)));
   return new GovernanceChat({
     store,
     governor,

@@ -3,6 +3,7 @@ import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
 import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
 import { Evaluator } from '../evaluation/evaluator.js';
+import { AnthropicGenerator } from '../generators/anthropic-generator.js';
 import type { CodeGenerator } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';
 import { ReplayGenerator } from '../generators/replay-generator.js';
@@ -114,7 +115,13 @@ export async function runCommand(
           store,
           log,
           docker,
-          chat: await createChatService(config, governor, store, log),
+          chat: await createChatService(
+            config,
+            governor,
+            store,
+            log,
+            generator instanceof AnthropicGenerator ? { model: generator } : {},
+          ),
         });
       }
       const evaluator = new Evaluator(

@@ -14,8 +14,7 @@
  * Pure.
  */
 import type { FailureCategory } from '../evaluation/failure.js';
-import type { StoredAttempt } from '../store/store.js';
-import { causesOf, definedFunctions } from './causes.js';
+import { causesOf, definedFunctions, type CauseSource } from './causes.js';
 
 export interface AutoFix {
   readonly code: string;
@@ -47,18 +46,7 @@ export function hasAutoFix(category: FailureCategory, causeKey: string): boolean
   return false;
 }
 
-export function autoFix(
-  attempt: Pick<
-    StoredAttempt,
-    | 'category'
-    | 'stage'
-    | 'failureMessage'
-    | 'failureLine'
-    | 'findings'
-    | 'generationFailure'
-    | 'code'
-  >,
-): AutoFix | null {
+export function autoFix(attempt: CauseSource): AutoFix | null {
   if (attempt.category === null || attempt.code === '') return null;
   const causes = causesOf(attempt);
   if (attempt.category === 'missing_function') {

@@ -16,7 +16,8 @@ export interface Cause {
   readonly subject: string | null;
 }
 
-type CauseSource = Pick<
+/** What a cause is read from: the failure fields of a stored attempt. */
+export type CauseSource = Pick<
   StoredAttempt,
   | 'category'
   | 'stage'

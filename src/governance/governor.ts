@@ -8,7 +8,7 @@
 import type { CodecContract } from '../contract.js';
 import type { Logger } from '../logger.js';
 import type { Recommendation } from '../prompt/prompt-builder.js';
-import { MAX_PAGE_SIZE, type Store, type StoredAttempt } from '../store/store.js';
+import { MAX_PAGE_SIZE, type Store, type StoreTotals, type StoredAttempt } from '../store/store.js';
 import { analyseFailures, topCauses } from './analysis.js';
 import { categoriesOf } from './causes.js';
 import { judgeRecommendations, referencesIn, type RecommendationState } from './effectiveness.js';
@@ -83,12 +83,12 @@ export class Governor {
     const totals = store.totals();
     const key = `${nowMs}|${totals.attempts}|${totals.versions}`;
     if (this.memo?.key === key) return this.memo.governance;
-    const governance = this.compute(nowMs);
+    const governance = this.compute(nowMs, totals);
     this.memo = { key, governance };
     return governance;
   }
 
-  private compute(nowMs: number): Governance {
+  private compute(nowMs: number, totals: StoreTotals): Governance {
     const { store, settings } = this.deps;
     const window = this.fetch({ sinceMs: nowMs - 2 * settings.lookbackMs }, nowMs);
     const analysis = {
@@ -133,7 +133,7 @@ export class Governor {
       triggered,
       threshold: settings.triggerFailures,
       lastSentAttemptId: lastSent?.id ?? null,
-      totals: store.totals(),
+      totals,
       incumbent: store.incumbent(),
     });
     return { nowMs, triggered, recommendations, dropped, report };
