@@ -4,11 +4,16 @@
  * time split into container wait, the codec's own time, transfer, tar handling and metrics;
  * next to ffmpeg doing the same MJPEG encode + decode + PSNR on the same frames, in the same
  * run. Target (issue 3): everything that is not the codec's own time ≤ 25 % of the total.
+ *
+ * `npm run bench:eval -- --clips 1 --frames 2 --qualities 0.5` is the smallest run (CI starts it
+ * once, so a benchmark that cannot start fails there); without flags: every dev clip, all its
+ * frames, 5 qualities. Without a prepared dev set it prepares the clip sets in the data dir.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { pino } from 'pino';
 import { loadClipSet, clipSetExists } from '../src/clips/clip-set.js';
@@ -22,7 +27,30 @@ import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
 import { findSandboxImage } from '../src/sandbox/image.js';
 import { currentOwner } from '../src/sandbox/owner.js';
 
-const QUALITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
+const { values: flags } = parseArgs({
+  options: {
+    clips: { type: 'string' },
+    frames: { type: 'string' },
+    qualities: { type: 'string', default: '0.1,0.3,0.5,0.7,0.9' },
+  },
+});
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`--${flag} takes a positive integer, not ${text}`);
+  return value;
+}
+
+const CLIP_COUNT = positiveInt('clips', flags.clips);
+const FRAMES = positiveInt('frames', flags.frames);
+const QUALITIES = flags.qualities.split(',').map((text) => {
+  const quality = Number(text);
+  if (text.trim() === '' || !(quality >= 0 && quality <= 1))
+    throw new Error(`--qualities takes numbers in [0, 1], not ${flags.qualities}`);
+  return quality;
+});
 const CODEC = new URL('../assets/anchors/jpeg_opencv.py', import.meta.url);
 
 function ffmpegOnce(ffmpeg: string, args: string[]): Promise<string> {
@@ -108,10 +136,15 @@ async function main(): Promise<void> {
     await prepareClipSets({
       outDir: dir,
       source: new DebianPackageSource(join(config.cacheDir, 'debs')),
+      ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
     });
   }
   const ffmpeg = config.ffmpegPath ?? defaultFfmpegPath();
-  const { clips } = await loadClipSet(join(dir, 'dev'), new FfmpegClipReader(ffmpeg));
+  const clips = (await loadClipSet(join(dir, 'dev'), new FfmpegClipReader(ffmpeg))).clips
+    .slice(0, CLIP_COUNT)
+    .map((clip) =>
+      FRAMES === undefined ? clip : { ...clip, frames: clip.frames.slice(0, FRAMES) },
+    );
   const docker = new Docker();
   const sandbox = await DockerSandbox.open({
     docker,

@@ -1,11 +1,13 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CodecLabError } from './errors.js';
 
 /**
  * Settings, parsed once at start-up from the environment and command-line flags into a
  * frozen object. Only this module reads `process.env`. Every bad setting is reported at once.
+ * Every path in it is absolute, resolved against the directory the user ran the command from,
+ * so nothing downstream depends on the process's (or a child process's) working directory.
  */
 const schema = z.object({
   dataDir: z.string().min(1),
@@ -123,11 +125,42 @@ function numberFrom(env: Env, name: string): number | undefined {
   return Number.isFinite(value) ? value : Number.NaN;
 }
 
-export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
+/**
+ * A path the user typed (a flag, a variable), made absolute against `cwd`, the directory they
+ * ran the command from: `--data-dir .data` means `<cwd>/.data` whichever directory a child
+ * process later runs in. An empty value stays empty, so the schema reports it as missing.
+ */
+export function resolveUserPath(value: string, cwd: string = process.cwd()): string {
+  return value === '' ? value : resolve(cwd, value);
+}
+
+/**
+ * An executable setting: a bare name (`ffmpeg`) is looked up on PATH, so it stays as it is;
+ * anything with a slash is a path, made absolute like `resolveUserPath`. (A relative path to
+ * an executable spawned with another `cwd` is looked up from that directory, not this one.)
+ */
+function resolveExecutable(value: string | undefined, cwd: string): string | undefined {
+  return value === undefined || isAbsolute(value) || !value.includes('/')
+    ? value
+    : resolveUserPath(value, cwd);
+}
+
+/**
+ * The settings, from `env` with `overrides` (the flags) winning. `cwd` is where the user ran
+ * the command: relative data, cache and ffmpeg paths are resolved against it, once, here.
+ */
+export function loadConfig(
+  env: Env,
+  overrides: ConfigOverrides = {},
+  cwd: string = process.cwd(),
+): Config {
   const timeoutS = overrides.timeoutS ?? numberFrom(env, 'CODEC_LAB_TIMEOUT_S') ?? 60;
   const candidate = {
-    dataDir: overrides.dataDir ?? env.CODEC_LAB_DATA_DIR ?? '.data',
-    cacheDir: env.CODEC_LAB_CACHE_DIR ?? join(homedir(), '.cache', 'codec-lab'),
+    dataDir: resolveUserPath(overrides.dataDir ?? env.CODEC_LAB_DATA_DIR ?? '.data', cwd),
+    cacheDir: resolveUserPath(
+      env.CODEC_LAB_CACHE_DIR ?? join(homedir(), '.cache', 'codec-lab'),
+      cwd,
+    ),
     logLevel: env.CODEC_LAB_LOG_LEVEL ?? 'info',
     sandbox: {
       timeoutMs: Math.round(timeoutS * 1000),
@@ -138,7 +171,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       poolSize: numberFrom(env, 'CODEC_LAB_POOL_SIZE') ?? 6,
       concurrency: numberFrom(env, 'CODEC_LAB_CONCURRENCY') ?? 2,
     },
-    ffmpegPath: env.CODEC_LAB_FFMPEG,
+    ffmpegPath: resolveExecutable(env.CODEC_LAB_FFMPEG, cwd),
     sandboxImage: env.CODEC_LAB_SANDBOX_IMAGE,
     llm: {
       apiKey: env.ANTHROPIC_API_KEY || undefined,

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, loadGovernanceConfig, loadServerConfig } from '../config.js';
+import { loadConfig, loadGovernanceConfig, loadServerConfig, resolveUserPath } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import { SqliteStore, dataDirInUse } from '../store/sqlite-store.js';
 import { createLogger } from '../logger.js';
@@ -64,6 +64,14 @@ function nonNegativeNumber(flag: string) {
   };
 }
 
+/**
+ * Every path flag goes through this at parse time: relative to where the user ran the command,
+ * whatever directory codec-lab or its child processes work in later.
+ */
+function userPath(value: string): string {
+  return resolveUserPath(value);
+}
+
 const write = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
@@ -92,11 +100,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description(
       'validate, smoke-test and measure one codec file in the sandbox; stores the attempt',
     )
-    .argument('<codec.py>', 'Python file defining compress_video_frame and decompress_video_frame')
+    .argument(
+      '<codec.py>',
+      'Python file defining compress_video_frame and decompress_video_frame',
+      userPath,
+    )
     .option('--json', 'print one JSON object instead of a table')
     .option(
       '--clips <path>',
       'a video file or a folder of them (anything ffmpeg reads); default: the built-in clip',
+      userPath,
     )
     .option(
       '--frames <n>',
@@ -106,6 +119,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--incumbent <codec.py>',
       'compare against this codec and decide whether the new one would be adopted',
+      userPath,
     )
     .option(
       '--qualities <list>',
@@ -118,7 +132,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       'memory limit per sandbox run (memory + swap)',
       positiveInt('--memory-mb'),
     )
-    .option('--data-dir <dir>', 'where attempts are stored (default .data or CODEC_LAB_DATA_DIR)')
+    .option(
+      '--data-dir <dir>',
+      'where attempts are stored (default .data or CODEC_LAB_DATA_DIR)',
+      userPath,
+    )
+    .option(
+      '--skip-validation',
+      'skip the static validator and go straight to the sandbox (the container, not the validator, is the security boundary)',
+    )
     .action(async (codecPath: string, flags: Record<string, unknown>) => {
       const config = loadConfig(process.env, {
         dataDir: flags.dataDir as string | undefined,
@@ -134,6 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           frames: flags.frames as number | undefined,
           incumbent: flags.incumbent as string | undefined,
           qualities: parseQualities(flags.qualities as string),
+          skipValidation: flags.skipValidation === true,
         },
         log,
         write,
@@ -149,7 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       '--generator <name>',
       'anthropic | offline | replay (default: anthropic when a key is configured, else offline)',
     )
-    .option('--replay-dir <dir>', 'recorded responses for --generator replay')
+    .option('--replay-dir <dir>', 'recorded responses for --generator replay', userPath)
     .option('--seed <n>', 'seed of the offline generator', positiveInt('--seed'), 1)
     .option('--iterations <n>', 'stop after this many iterations', positiveInt('--iterations'))
     .option('--until <when>', 'stop at a duration from now (90m, 2h, 1d) or an ISO time')
@@ -175,12 +198,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--clips <path>',
       'a video file or folder (default: the prepared dev set, else the built-in clip)',
+      userPath,
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
     .option('--qualities <list>', 'quality points in [0, 1]', '0.1,0.3,0.5,0.7,0.9')
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
-    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)', userPath)
     .option(
       '--lookback <duration>',
       "the self-debugger's analysis window (default 1h or CODEC_LAB_LOOKBACK_S)",
@@ -255,7 +279,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(name)
       .description(description)
       .option('--json', 'print JSON')
-      .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+      .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)', userPath)
       .action((flags: { json?: boolean; dataDir?: string }) => {
         const config = loadConfig(process.env, { dataDir: flags.dataDir });
         const store = SqliteStore.openReadOnly({ dataDir: config.dataDir });
@@ -293,7 +317,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'port (default 8080 or CODEC_LAB_PORT; binds CODEC_LAB_HOST, default 127.0.0.1)',
       portNumber,
     )
-    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)', userPath)
     .action(async (flags: { port?: number; dataDir?: string }) => {
       const config = loadConfig(process.env, { dataDir: flags.dataDir });
       const server = loadServerConfig(process.env, { port: flags.port });
@@ -317,9 +341,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--clips <path>',
       'a video file or folder (default: the prepared dev set, else the built-in clip)',
+      userPath,
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
-    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)', userPath)
     .action(
       async (flags: { json?: boolean; clips?: string; frames?: number; dataDir?: string }) => {
         const config = loadConfig(process.env, { dataDir: flags.dataDir });
@@ -338,8 +363,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description(
       'build the dev, holdout and smoke clip sets from real footage and photographs in Debian packages (offline-reachable)',
     )
-    .option('--out <dir>', 'where the sets go (default: <data-dir>/clips, where evaluate looks)')
-    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)')
+    .option(
+      '--out <dir>',
+      'where the sets go (default: <data-dir>/clips, where evaluate looks)',
+      userPath,
+    )
+    .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)', userPath)
     .action(async (flags: { out?: string; dataDir?: string }) => {
       const config = loadConfig(process.env, { dataDir: flags.dataDir });
       await clipsPrepareCommand(config, flags.out, write, (line) =>

@@ -62,6 +62,7 @@ export type PrepareEvent =
   | { readonly type: 'manifest_written'; readonly set: ClipSetName; readonly file: string };
 
 export interface PrepareClipSetsOptions {
+  /** Absolute (the config resolves every user path): ffmpeg runs in another directory. */
   readonly outDir: string;
   readonly source: PackageSource;
   /** Default: `defaultFfmpegPath()`. */
@@ -99,6 +100,11 @@ interface SetPlan {
 }
 
 export async function prepareClipSets(options: PrepareClipSetsOptions): Promise<PreparedSet[]> {
+  if (!path.isAbsolute(options.outDir)) {
+    // A relative path would mean one place to this process and another to ffmpeg, which runs
+    // in the set's folder (issue 19): callers resolve user paths once, with resolveUserPath.
+    throw new Error(`prepareClipSets needs an absolute outDir, not ${options.outDir}`);
+  }
   const catalogue = options.catalogue ?? CATALOGUE;
   const problems = catalogueProblems(catalogue);
   if (problems.length > 0) throw new Error(`the clip catalogue is unsound: ${problems.join('; ')}`);
@@ -230,7 +236,10 @@ async function locateSources(
     }
     progress({ type: 'locating', set, clip: spec.name, package: pkg, path: spec.source.path });
     try {
-      inputs.set(spec, await source.fileOf(pkg, spec.source.path));
+      const file = await source.fileOf(pkg, spec.source.path);
+      // ffmpeg runs in the set's folder: a relative input would be looked up there.
+      if (!path.isAbsolute(file)) throw new Error(`${pkg} gave a relative path: ${file}`);
+      inputs.set(spec, file);
     } catch (err) {
       if (!(err instanceof SourceUnavailableError)) throw err;
       failed.set(pkg, { error: err, clips: [`${set}/${spec.name}`] });

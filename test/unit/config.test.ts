@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, resolveUserPath } from '../../src/config.js';
 import { CodecLabError, isCodecLabError } from '../../src/errors.js';
 
 function configError(run: () => unknown): CodecLabError {
@@ -17,9 +17,9 @@ function configError(run: () => unknown): CodecLabError {
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, {}, '/home/newcomer/codec-lab');
     expect(config).toEqual({
-      dataDir: '.data',
+      dataDir: '/home/newcomer/codec-lab/.data',
       cacheDir: join(homedir(), '.cache', 'codec-lab'),
       logLevel: 'info',
       sandbox: {
@@ -130,10 +130,11 @@ describe('loadConfig', () => {
     const config = loadConfig(
       { CODEC_LAB_TIMEOUT_S: '30', CODEC_LAB_MEMORY_MB: '2048' },
       { dataDir: undefined, timeoutS: undefined, memoryMb: undefined },
+      '/work',
     );
     expect(config.sandbox.timeoutMs).toBe(30_000);
     expect(config.sandbox.memoryLimitMb).toBe(2048);
-    expect(config.dataDir).toBe('.data');
+    expect(config.dataDir).toBe('/work/.data');
   });
 
   it('reports every bad setting at once in one CONFIG_INVALID error', () => {
@@ -190,5 +191,77 @@ describe('loadConfig', () => {
     const problems = error.message.split('\n').filter((line) => line.startsWith('  - '));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(name);
+  });
+
+  // Issue 19: `.data` was handed on as it was typed, and ffmpeg, run in the clip folder, looked
+  // for `.data/clips/dev/...` inside `.data/clips/dev`. Every path leaves the config absolute.
+  describe('paths are relative to where the command was run', () => {
+    it('resolves the default data dir under the given cwd', () => {
+      expect(loadConfig({}, {}, '/srv/clone').dataDir).toBe('/srv/clone/.data');
+    });
+
+    it('uses the process working directory when no cwd is given', () => {
+      expect(loadConfig({}).dataDir).toBe(join(process.cwd(), '.data'));
+    });
+
+    it('resolves a relative --data-dir', () => {
+      const config = loadConfig({}, { dataDir: '../runs/./today' }, '/srv/clone');
+      expect(config.dataDir).toBe('/srv/runs/today');
+    });
+
+    it('resolves relative CODEC_LAB_DATA_DIR and CODEC_LAB_CACHE_DIR', () => {
+      const config = loadConfig(
+        { CODEC_LAB_DATA_DIR: 'data', CODEC_LAB_CACHE_DIR: './cache/codec-lab' },
+        {},
+        '/srv/clone',
+      );
+      expect(config.dataDir).toBe('/srv/clone/data');
+      expect(config.cacheDir).toBe('/srv/clone/cache/codec-lab');
+    });
+
+    it('keeps absolute paths as they are (normalised)', () => {
+      const config = loadConfig(
+        { CODEC_LAB_DATA_DIR: '/var/lib/codec-lab/', CODEC_LAB_CACHE_DIR: '/var//cache' },
+        {},
+        '/srv/clone',
+      );
+      expect(config.dataDir).toBe('/var/lib/codec-lab');
+      expect(config.cacheDir).toBe('/var/cache');
+    });
+
+    it('resolves a relative CODEC_LAB_FFMPEG path but leaves a bare name for PATH', () => {
+      expect(loadConfig({ CODEC_LAB_FFMPEG: 'bin/ffmpeg' }, {}, '/srv').ffmpegPath).toBe(
+        '/srv/bin/ffmpeg',
+      );
+      expect(loadConfig({ CODEC_LAB_FFMPEG: 'ffmpeg' }, {}, '/srv').ffmpegPath).toBe('ffmpeg');
+      expect(loadConfig({ CODEC_LAB_FFMPEG: '/usr/bin/ffmpeg' }, {}, '/srv').ffmpegPath).toBe(
+        '/usr/bin/ffmpeg',
+      );
+    });
+
+    it('still reports an empty data dir instead of resolving it to the cwd', () => {
+      const error = configError(() => loadConfig({}, { dataDir: '' }, '/srv/clone'));
+      expect(error.message).toContain('--data-dir / CODEC_LAB_DATA_DIR');
+    });
+  });
+});
+
+describe('resolveUserPath', () => {
+  it.each([
+    ['my_codec.py', '/home/u/work', '/home/u/work/my_codec.py'],
+    ['./clips/', '/home/u/work', '/home/u/work/clips'],
+    ['../videos/a.mkv', '/home/u/work', '/home/u/videos/a.mkv'],
+    ['/abs/codec.py', '/home/u/work', '/abs/codec.py'],
+    ['.', '/home/u/work', '/home/u/work'],
+  ])('resolves %s from %s to %s', (value, cwd, expected) => {
+    expect(resolveUserPath(value, cwd)).toBe(expected);
+  });
+
+  it('defaults to the process working directory', () => {
+    expect(resolveUserPath('codec.py')).toBe(join(process.cwd(), 'codec.py'));
+  });
+
+  it('leaves an empty value empty, for the flag check to report', () => {
+    expect(resolveUserPath('', '/home/u')).toBe('');
   });
 });
