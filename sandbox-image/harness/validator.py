@@ -9,6 +9,7 @@ not this module, is the security boundary.
 import ast
 import json
 import os
+import re
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # In the image contract.json sits beside this file; in the repository, one folder up.
@@ -25,6 +26,18 @@ MAX_FINDINGS = 20
 def load_contract(path=CONTRACT_PATH):
     with open(path, "r", encoding="utf-8") as handle:
         return json.load(handle)
+
+
+# The tokenizer ends a line at \n, \r\n or \r only. str.splitlines() also splits at \x0b, \x0c,
+# \x1c-\x1e, \x85, \u2028 and \u2029, which may sit inside a comment or a string, so its line
+# numbers drift from the parser's and a finding would point at the wrong line.
+_LINE_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def source_lines(text, keepends=False):
+    """The lines of a source text as CPython's tokenizer numbers them (line n is item n - 1)."""
+    lines = _LINE_END.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 def _excerpt(lines, line):
@@ -71,6 +84,80 @@ def _dotted(node):
     return None
 
 
+class _BannedAttributes:
+    """contract.json's banned_attributes: names refused on any object, whatever expression reaches it.
+
+    The rule is by attribute, not by alias: `np.load`, `(np,)[0].load`, `m = np; m.load` and
+    `[io][0].open` all end in an ast.Attribute whose attr is `load` or `open`, so tracking what a
+    name stands for is not needed to refuse them. The exceptions (json.loads, json.load, json.dump)
+    hold only where the receiver is statically that module: a bare name bound by `import json`
+    (or `import json as j`) and never rebound anywhere in the file. Through any other expression
+    the same attribute is ambiguous and refused. Stream methods such as `.read()` and `.write()`
+    stay legal on anything: they act on an object that is already open, and every attribute that
+    opens a file is banned.
+    """
+
+    def __init__(self, contract):
+        spec = contract.get("banned_attributes", {})
+        self.names = set(spec.get("names", ()))
+        self.prefixes = tuple(spec.get("prefixes", ()))
+        self.allowed = set(spec.get("allowed", ()))
+        self.module_exceptions = {k: set(v) for k, v in spec.get("module_exceptions", {}).items()}
+
+    def banned(self, attr):
+        if attr in self.allowed:
+            return False
+        return attr in self.names or attr.lstrip("_").startswith(self.prefixes)
+
+    def excepted(self, module, attr):
+        """True if `module.attr` is one of the named exceptions (module is a dotted import path)."""
+        return attr in self.module_exceptions.get(module, ())
+
+    def exceptions_text(self, attr):
+        modules = sorted(m for m, names in self.module_exceptions.items() if attr in names)
+        return ", ".join("%s.%s" % (m, attr) for m in modules)
+
+
+def _static_imports(tree):
+    """Local name -> the dotted path it imports, for names whose only binding is one import.
+
+    A name also bound any other way (assigned, a parameter, a loop target, a def, imported twice
+    as two different things...) cannot be trusted to be the module it was imported as. Computed
+    over the whole tree first, so it does not depend on the order in which ast.walk visits nodes.
+    """
+    rebound = set()
+    imported = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            rebound.add(node.id)
+        elif isinstance(node, ast.arg):
+            rebound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            rebound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            rebound.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            rebound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            rebound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            rebound.add(node.rest)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                imported.setdefault(local, set()).add(alias.name if alias.asname else local)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                imported.setdefault(alias.asname or alias.name, set()).add(
+                    "%s.%s" % (node.module or "", alias.name)
+                )
+    return {
+        name: next(iter(paths))
+        for name, paths in imported.items()
+        if len(paths) == 1 and name not in rebound
+    }
+
+
 def _check_signature(function, expected, findings):
     args = function.args
     positional = list(args.posonlyargs) + list(args.args)
@@ -111,7 +198,7 @@ def analyse(source_bytes, contract):
     except UnicodeDecodeError as error:
         findings.add("syntax_errors", "source is not valid UTF-8: %s" % error)
         return {"ok": False, "findings": findings.items}
-    findings.lines = text.splitlines()
+    findings.lines = source_lines(text)
     try:
         tree = ast.parse(text, filename="codec.py", mode="exec")
     except SyntaxError as error:
@@ -145,7 +232,13 @@ def _check_tree(tree, contract, findings):
     # `modules` is fine, `obj.modules` reaching sys.modules is not.
     forbidden_dunders = {name for name in forbidden_attributes if name.startswith("__")}
     module_attributes = {k: set(v) for k, v in contract["forbidden_module_attributes"].items()}
+    banned_attributes = _BannedAttributes(contract)
     aliases = {}  # local name -> dotted module path it stands for
+    static_imports = _static_imports(tree)
+
+    def static_module(receiver):
+        """The module path a receiver certainly is (an import-bound, never rebound name), else None."""
+        return static_imports.get(receiver.id) if isinstance(receiver, ast.Name) else None
 
     def check_module_path(path, node):
         root = path.split(".")[0]
@@ -159,6 +252,21 @@ def _check_tree(tree, contract, findings):
             return False
         for part in path.split(".")[1:2]:
             if part in module_attributes.get(root, ()):
+                findings.add(
+                    "forbidden_imports",
+                    "'%s' does file or code loading and is not allowed" % path,
+                    node=node,
+                )
+                return False
+        # `from typing import sys` and `from cv2 import dnn_readNet` bind the same objects as the
+        # attributes typing.sys and cv2.dnn_readNet, so they are refused as those attributes are.
+        parts = path.split(".")
+        for index in range(1, len(parts)):
+            part = parts[index]
+            if part in forbidden_attributes or (
+                banned_attributes.banned(part)
+                and not banned_attributes.excepted(".".join(parts[:index]), part)
+            ):
                 findings.add(
                     "forbidden_imports",
                     "'%s' does file or code loading and is not allowed" % path,
@@ -225,11 +333,37 @@ def _check_tree(tree, contract, findings):
                             "'%s' does file or code loading and is not allowed" % full,
                             node=node,
                         )
+                        continue
+            if banned_attributes.banned(node.attr):
+                module = static_module(node.value)
+                if module is not None and banned_attributes.excepted(module, node.attr):
+                    continue
+                allowed_as = banned_attributes.exceptions_text(node.attr)
+                only = " (only %s, on the imported module itself)" % allowed_as if allowed_as else ""
+                findings.add(
+                    "forbidden_calls",
+                    "attribute '%s' can load code, touch files or reach attributes by name: it is not "
+                    "allowed on any object, whatever expression reaches it%s" % (node.attr, only),
+                    node=node,
+                )
+        elif isinstance(node, ast.keyword) and node.arg == "allow_pickle":
+            findings.add(
+                "forbidden_calls",
+                "the keyword 'allow_pickle' is not allowed in any call: unpickling runs arbitrary code",
+                node=node,
+            )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value in forbidden_dunders:
                 findings.add(
                     "forbidden_calls",
                     "string '%s' names a forbidden attribute" % node.value,
+                    node=node,
+                )
+            elif node.value == "allow_pickle":
+                # **{"allow_pickle": True} passes the keyword without an ast.keyword naming it.
+                findings.add(
+                    "forbidden_calls",
+                    "string 'allow_pickle' is not allowed: unpickling runs arbitrary code",
                     node=node,
                 )
 
