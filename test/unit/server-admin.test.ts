@@ -54,7 +54,7 @@ describe('admin authentication', () => {
     expect(chat.questions).toEqual([]);
   });
 
-  it('rate-limits failed attempts per address: 429 with Retry-After, lifted after the window', async () => {
+  it('rate-limits wrong tokens per address: 429 with Retry-After, lifted after the window', async () => {
     const { app, clock } = testServer({ withLoop: true });
     const attempt = (token: string) =>
       app.request('/api/control/pause', { method: 'POST', headers: bearer(token) });
@@ -63,32 +63,81 @@ describe('admin authentication', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('60');
     expect(((await limited.json()) as ErrorJson).error.code).toBe('RATE_LIMITED');
-    // Even the right token waits: guessing must not be able to continue.
-    expect((await attempt(TOKEN)).status).toBe(429);
     clock.now += 30_000;
-    expect((await attempt(TOKEN)).headers.get('retry-after')).toBe('30');
+    expect((await attempt('wrong-token-000000000')).headers.get('retry-after')).toBe('30');
     clock.now += 30_001;
-    expect((await attempt(TOKEN)).status).toBe(200);
+    expect((await attempt('wrong-token-000000000')).status).toBe(401);
+  });
+
+  it('lets the right token through while its address is rate-limited (no lockout of the operator)', async () => {
+    const { app, control } = testServer({ withLoop: true });
+    const attempt = (token: string) =>
+      app.request('/api/control/pause', { method: 'POST', headers: bearer(token) });
+    // Someone else behind the same address (a port proxy, a tunnel) fails until limited.
+    for (let i = 0; i < 5; i++) expect((await attempt('wrong-token-000000000')).status).toBe(401);
+    expect((await attempt('wrong-token-000000000')).status).toBe(429);
+    const operator = await attempt(TOKEN);
+    expect(operator.status).toBe(200);
+    expect(control.state).toBe('paused');
+    expect((await attempt('wrong-token-000000000')).status).toBe(429);
+  });
+
+  it('does not count requests without a token towards the limit', async () => {
+    const { app } = testServer({ withLoop: true });
+    const anonymous = () => app.request('/api/control/pause', { method: 'POST' });
+    for (let i = 0; i < 20; i++) expect((await anonymous()).status).toBe(401);
+    // Still the full allowance of wrong tokens before the limit.
+    for (let i = 0; i < 5; i++) {
+      const wrong = await app.request('/api/control/pause', {
+        method: 'POST',
+        headers: bearer('wrong-token-000000000'),
+      });
+      expect(wrong.status).toBe(401);
+    }
+    expect((await anonymous()).status).toBe(401);
+    expect((await app.request('/api/control', { headers: bearer(TOKEN) })).status).toBe(200);
   });
 });
 
 describe('AdminGuard', () => {
-  it('accepts exactly the token, counts failures per address, and forgets them after the window', () => {
+  it('accepts exactly the token, counts wrong tokens per address, and forgets them after the window', () => {
     let now = 0;
     const guard = new AdminGuard('right-token-0123456789', () => now, 2, 1000);
     expect(guard.check('Bearer right-token-0123456789', 'a')).toEqual({ ok: true });
     expect(guard.check('bearer right-token-0123456789 ', 'a')).toEqual({ ok: true });
     expect(guard.check('Bearer right-token-012345678', 'a')).toMatchObject({ reason: 'wrong' });
-    expect(guard.check(undefined, 'a')).toMatchObject({ reason: 'missing' });
-    expect(guard.check('Bearer right-token-0123456789', 'a')).toMatchObject({
+    expect(guard.check('Bearer right-token-01234567', 'a')).toMatchObject({ reason: 'wrong' });
+    expect(guard.check('Bearer right-token-0123456', 'a')).toMatchObject({
       reason: 'rate_limited',
       retryAfterS: 1,
     });
-    expect(guard.check('Bearer right-token-0123456789', 'b')).toEqual({ ok: true });
+    expect(guard.check('Bearer right-token-0123456', 'b')).toMatchObject({ reason: 'wrong' });
     now = 1001;
-    expect(guard.check('Bearer right-token-0123456789', 'a')).toEqual({ ok: true });
+    expect(guard.check('Bearer right-token-0123456', 'a')).toMatchObject({ reason: 'wrong' });
     expect(new AdminGuard(null).check('Bearer x', 'a')).toMatchObject({ reason: 'disabled' });
   });
+
+  it('always accepts the right token, even from a rate-limited address', () => {
+    const guard = new AdminGuard('right-token-0123456789', () => 0, 2, 1000);
+    guard.check('Bearer wrong', 'a');
+    guard.check('Bearer wrong', 'a');
+    expect(guard.check('Bearer wrong', 'a')).toMatchObject({ reason: 'rate_limited' });
+    expect(guard.check('Bearer right-token-0123456789', 'a')).toEqual({ ok: true });
+  });
+
+  it.each([undefined, '', 'Basic YWRtaW46eA==', 'Bearer', 'Bearer   '])(
+    'calls %j missing and never counts it',
+    (authorization) => {
+      const guard = new AdminGuard('right-token-0123456789', () => 0, 1, 1000);
+      for (let i = 0; i < 5; i++) {
+        expect(guard.check(authorization, 'a')).toMatchObject({ reason: 'missing' });
+      }
+      expect(guard.check('Bearer wrong', 'a')).toMatchObject({ reason: 'wrong' });
+      expect(guard.check('Bearer wrong', 'a')).toMatchObject({ reason: 'rate_limited' });
+      // A limited address without a token still hears how to authenticate.
+      expect(guard.check(authorization, 'a')).toMatchObject({ reason: 'missing' });
+    },
+  );
 });
 
 describe('POST /api/chat', () => {
