@@ -5,7 +5,7 @@
  * with the parser's.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContract } from '../../src/contract.js';
@@ -195,6 +195,25 @@ function separated(separator: string): string {
 
 const CR_LINES = codec('import numpy as np\r# one\rLABEL = 1\r\nimport os\n');
 
+const HOSTILE_DIR = `${ROOT}test/hostile/`;
+const VALIDATOR_CATEGORIES = [
+  'syntax_errors',
+  'forbidden_imports',
+  'forbidden_calls',
+  'missing_function',
+];
+
+/** The hostile corpus with each file's expect-evaluate header (test/hostile/README.md). */
+const HOSTILE = readdirSync(HOSTILE_DIR)
+  .filter((name) => name.endsWith('.py'))
+  .sort()
+  .map((file) => {
+    const source = readFileSync(HOSTILE_DIR + file, 'utf8');
+    const expected = /^# expect-evaluate: (\S+)$/m.exec(source)?.[1] ?? 'missing header';
+    return { file, source, expected };
+  });
+const LINE_SPLITTING = HOSTILE.find((entry) => entry.file === 'fmt_line_splitting_excerpt.py');
+
 beforeAll(() => {
   prefetch([
     ...[...REFUSED_CALLS, ...ALLOW_PICKLE, ...LEGIT, ...REFUSED_JSON].map(([, body]) =>
@@ -207,6 +226,7 @@ beforeAll(() => {
     ...LEGIT_FILES.map((path) => readFileSync(`${ROOT}${path}`, 'utf8')),
     ...SEPARATORS.map(separated),
     CR_LINES,
+    ...HOSTILE.map(({ source }) => source),
   ]);
 });
 
@@ -306,5 +326,44 @@ print(json.dumps([lines[node.lineno - 1].rstrip(chr(13) + chr(10)) for node in a
       encoding: 'utf8',
     });
     expect(JSON.parse(out)).toEqual(['a = 1  # \u2028 \x1c \x0c', 'b = "\x85"', 'c = 3']);
+  });
+});
+
+describe('validator: the hostile corpus', () => {
+  it('has the new rebinding bypasses and the line-splitting file', () => {
+    const files = HOSTILE.map(({ file }) => file);
+    for (const file of [
+      'bypass_rebind_tuple_np_load.py',
+      'bypass_rebind_alias_np_load.py',
+      'bypass_rebind_list_io_open.py',
+      'fmt_line_splitting_excerpt.py',
+    ]) {
+      expect(files).toContain(file);
+    }
+  });
+
+  it("gives every file the expect-evaluate its header states (a pass when the category is not the validator's)", () => {
+    const wrong = HOSTILE.flatMap(({ file, source, expected }) => {
+      const report = analyse(source);
+      const got = report.findings[0]?.category ?? 'pass';
+      const want = VALIDATOR_CATEGORIES.includes(expected) ? expected : 'pass';
+      return got === want ? [] : [{ file, expected, got }];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('marks the forbidden import of fmt_line_splitting_excerpt.py at its own line', () => {
+    if (!LINE_SPLITTING) throw new Error('fmt_line_splitting_excerpt.py is missing');
+    const line = LINE_SPLITTING.source
+      .split(/\r\n|\r|\n/)
+      .indexOf(
+        'import os  # noqa: E402  (the forbidden import: the finding must point at this line)',
+      );
+    expect(line).toBeGreaterThan(10);
+    const finding = first(analyse(LINE_SPLITTING.source));
+    expect(finding).toMatchObject({ category: 'forbidden_imports', line: line + 1 });
+    expect(finding.excerpt.split('\n').find((row) => row.startsWith('>'))).toMatch(
+      new RegExp(`^>\\s+${line + 1} \\| import os `),
+    );
   });
 });
