@@ -14,6 +14,13 @@ answers in milliseconds. Each codec run happens in a forked child: a fresh modul
 a fresh `state`, its stdout/stderr captured and capped, killed with SIGKILL at the
 deadline. Nothing the child says is trusted: it is parsed with caps and the
 orchestrator recomputes every metric from the bytes it gets back.
+
+The harness is the container's process 1 (no Docker --init: its binary would be one host
+inode bind-mounted into every container, a channel between sandboxes). As pid 1 it reaps
+every orphan, and no signal reaches it from inside the container unless it installs a
+handler, so SIGINT is ignored here. It makes itself undumpable before any codec code runs,
+so a codec (same uid) cannot open /proc/1/fd/1 (the result channel) or /proc/1/mem; if
+that cannot be ensured the harness refuses to start.
 """
 
 import ctypes
@@ -56,13 +63,29 @@ def log(message):
 
 
 def make_undumpable():
-    # Stops a codec (same uid) from opening /proc/<harness>/fd or ptrace-ing the parent.
+    """Stops a codec (same uid) from opening /proc/<harness>/fd or /mem, or ptrace-ing it.
+
+    Checked, not hoped for: a harness that is still dumpable would hand its result channel
+    to the codec, so it exits instead (the orchestrator then reports a sandbox failure).
+    """
+    PR_SET_DUMPABLE, PR_GET_DUMPABLE = 4, 3
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_DUMPABLE = 4
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        dumpable = libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)
     except OSError as error:
-        log("prctl(PR_SET_DUMPABLE) failed: %s" % error)
+        dumpable = "unknown (%s)" % error
+    if dumpable != 0:
+        log("refusing to run: the harness is still dumpable (%s)" % dumpable)
+        sys.exit(5)
+
+
+def become_init():
+    """As the container's pid 1: ignore SIGINT (the only handler Python installs)."""
+    if os.getpid() != 1:
+        log("refusing to run: the harness must be the container's process 1 (no --init)")
+        sys.exit(6)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 READY_MARKER = "codec-lab-harness-ready"
@@ -122,7 +145,7 @@ def load_codec(source):
     import types
 
     text = source.decode("utf-8", errors="replace")
-    linecache.cache["codec.py"] = (len(text), None, text.splitlines(True), "codec.py")
+    linecache.cache["codec.py"] = (len(text), None, validator.source_lines(text, keepends=True), "codec.py")
     module = types.ModuleType("codec")
     module.__file__ = "codec.py"
     sys.modules["codec"] = module
@@ -273,6 +296,7 @@ MODES = {"encode": run_encode, "decode": run_decode, "validate": run_validate}
 
 
 def child_main(job, files, out_fd, log_fd):
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
@@ -408,14 +432,29 @@ def kill_child(pid):
 
 
 def wait_child(pid, until):
+    """The child's wait status. As pid 1 the harness also reaps every orphan on the way."""
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
+        status = reap(pid)
+        if status is not None:
             return status
         if time.monotonic() > until:
             kill_child(pid)
             return os.waitpid(pid, 0)[1]
         time.sleep(0.005)
+
+
+def reap(pid):
+    """Reaps every exited process (orphans are re-parented to pid 1); returns pid's status if it was one."""
+    found = None
+    while True:
+        try:
+            done, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return found
+        if done == 0:
+            return found
+        if done == pid:
+            found = status
 
 
 def describe_death(status, oom_before):
@@ -473,6 +512,7 @@ PROTOCOL_FD = None
 
 def main():
     global PROTOCOL_FD
+    become_init()
     make_undumpable()
     # The protocol channel is a private copy of stdout; fd 1 and 2 of every child are its log pipe.
     PROTOCOL_FD = os.dup(1)

@@ -55,7 +55,8 @@ export class DockerStreamDemuxer {
 
   private accept(type: number, bytes: Buffer): void {
     if (type === STDERR) {
-      this.keep(this.stderr, this.stderrCap, bytes, false);
+      // Every stream that leaves the container is capped: past the cap a run is a flood.
+      this.keep(this.stderr, this.stderrCap, bytes, true);
       if (
         !this.readySeen &&
         Buffer.concat(this.stderr.chunks).toString('utf8').includes(READY_MARKER)

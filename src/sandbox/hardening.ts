@@ -17,7 +17,55 @@ export interface ContainerSpecInput {
   readonly expiresAtMs: number;
   /** How long an idle pre-started container waits for its job before exiting. */
   readonly idleTimeoutS: number;
+  /** The pinned seccomp profile as JSON text (sandbox/seccomp.ts). */
+  readonly seccompProfile: string;
 }
+
+/**
+ * /proc and /sys paths hidden from the codec (an empty read-only file or directory in their
+ * place). Docker's own defaults first (a custom list replaces them), then host-wide state
+ * that /proc does not namespace: every lock on the host (/proc/locks, with inode numbers: a
+ * channel between containers), load, memory, interrupt and scheduler counters, and the
+ * kernel's file and inode tables. What remains (timing, CPU contention) is closed generically
+ * by the isolation check before adoption.
+ */
+export const MASKED_PATHS: readonly string[] = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+  '/proc/locks',
+  '/proc/loadavg',
+  '/proc/meminfo',
+  '/proc/vmstat',
+  '/proc/zoneinfo',
+  '/proc/buddyinfo',
+  '/proc/pagetypeinfo',
+  '/proc/slabinfo',
+  '/proc/interrupts',
+  '/proc/softirqs',
+  '/proc/schedstat',
+  '/proc/diskstats',
+  '/proc/pressure',
+  '/proc/sys/fs',
+  '/proc/sys/kernel/random',
+];
+
+/** Docker's defaults: read-only, but still readable. */
+export const READONLY_PATHS: readonly string[] = [
+  '/proc/bus',
+  '/proc/fs',
+  '/proc/irq',
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+];
 
 /**
  * The container every sandbox run gets (DESIGN.md §5). Pure, so the settings are reviewed and
@@ -68,8 +116,12 @@ export function sandboxContainerSpec(input: ContainerSpecInput): ContainerCreate
         [SCRATCH_DIR]: `rw,nosuid,nodev,noexec,size=${limits.tmpfsMb}m,mode=1777`,
       },
       CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges:true'],
-      Init: true,
+      SecurityOpt: ['no-new-privileges:true', `seccomp=${input.seccompProfile}`],
+      // No Docker --init: its binary is one host inode bind-mounted into every container,
+      // and byte-range locks on it were a channel between sandboxes. The harness is pid 1.
+      Init: false,
+      MaskedPaths: [...MASKED_PATHS],
+      ReadonlyPaths: [...READONLY_PATHS],
       // No /dev/shm (a second writable tmpfs) and no shared IPC namespace.
       IpcMode: 'none',
       Privileged: false,

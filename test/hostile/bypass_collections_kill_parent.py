@@ -1,15 +1,15 @@
 # hostile: validator bypass: collections._sys.modules['os'].kill(getppid(), SIGKILL), so the full pipeline meets a dead harness
 # expect-evaluate: forbidden_calls
-# expect-direct: crashes
+# expect-direct: runtime_errors
 #
 # Why: when written, collections._sys (sys re-exported by an allowed module) passed the validator.
 # contract.json now forbids attribute access to `modules` (and `_sys`, `sys`, `os`, ...), so the
 # full pipeline stops it at validation => forbidden_calls, and the harness is never attacked in
-# that mode. Run directly, the bypass still reaches os.kill and kills the harness parent: the
-# container ends without a result, and the orchestrator must report crashes (the codec killed the
-# harness), never sandbox_error. If the parent could not be signalled (another uid), the codec
-# would raise instead (runtime_errors); the harness parent runs as the codec's uid, so it is
-# crashes.
+# that mode. Run directly, the bypass reaches os.kill, but the harness parent is the container's
+# pid 1 (issue 11): the kernel delivers no signal to a namespace's init from inside it unless
+# the init handles it, and SIGKILL never, so the parent survives and the codec raises
+# (runtime_errors). Had it died, the orchestrator would report crashes (the codec killed the
+# harness), never sandbox_error.
 import collections
 
 import numpy as np

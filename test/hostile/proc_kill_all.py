@@ -1,11 +1,13 @@
 # hostile: os.kill(-1, SIGKILL): kill every process the codec may signal (the harness parent included)
 # expect-evaluate: forbidden_imports
-# expect-direct: crashes
+# expect-direct: runtime_errors
 #
 # Why: os is not allowed (forbidden_imports). kill(-1) reaches every process of the same uid but
-# the caller and the namespace's init, so the harness parent dies and the container ends without a
-# result => crashes. It must stay inside the container's pid namespace: the runner should check
-# that nothing on the host (the orchestrator, other containers) was touched.
+# the caller and the namespace's init. The harness parent is that init (pid 1, issue 11), so
+# nothing is left to signal: kill(-1) fails with ESRCH and the codec raises (runtime_errors).
+# With an init of Docker's between them, the harness died and the run was crashes. It must stay
+# inside the container's pid namespace: nothing on the host (the orchestrator, other containers)
+# may be touched.
 import os
 import signal
 import time

@@ -1,13 +1,13 @@
 # hostile: kill the harness parent: os.kill(os.getppid(), SIGKILL)
 # expect-evaluate: forbidden_imports
-# expect-direct: crashes
+# expect-direct: runtime_errors
 #
 # Why: os is not allowed (forbidden_imports). Run directly, the parent and the child share uid
-# 10001, so the kill succeeds; tini sees its only child die and the container exits without a
-# result. The orchestrator must blame the codec (crashes: "killed the harness"), not the
-# infrastructure (sandbox_error), or any codec could fake an infrastructure fault. If the parent
-# survives (it runs under another uid: PermissionError), the codec raises => runtime_errors, which
-# would also be sound; calibrate if the harness is built that way.
+# 10001, but the parent is the container's pid 1 (issue 11: no Docker init), and the kernel
+# delivers SIGKILL to a pid namespace's init only from outside it: the parent survives and the
+# codec raises => runtime_errors. Had it died, the orchestrator must blame the codec (crashes:
+# "killed the harness"), not the infrastructure (sandbox_error), or any codec could fake an
+# infrastructure fault.
 import os
 import signal
 import time

@@ -134,7 +134,7 @@ describe('DockerStreamDemuxer', () => {
     expect(overflow.calls).toBe(1);
   });
 
-  it('caps stderr without ever signalling the overflow callback', () => {
+  it('caps stderr and signals the overflow once, like stdout (issue 11: every stream is capped)', () => {
     const overflow = counter();
     const demuxer = new DockerStreamDemuxer(1024, 4, overflow.fn);
     demuxer.push(frame(STDERR, 'abcdefgh'));
@@ -143,7 +143,7 @@ describe('DockerStreamDemuxer', () => {
     expect(demuxer.stderr.bytes).toBe(4);
     expect(demuxer.stderrText()).toBe('abcd');
     expect(demuxer.stderr.overflow).toBe(true);
-    expect(overflow.calls).toBe(0);
+    expect(overflow.calls).toBe(1);
     expect(demuxer.stdoutBuffer().toString()).toBe('fine');
     expect(demuxer.stdout.overflow).toBe(false);
   });

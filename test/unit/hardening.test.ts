@@ -9,6 +9,7 @@ import {
   type ContainerSpecInput,
 } from '../../src/sandbox/hardening.js';
 import type { SandboxLimits } from '../../src/sandbox/sandbox.js';
+import { loadSeccompProfile } from '../../src/sandbox/seccomp.js';
 
 const LIMITS: SandboxLimits = {
   timeoutMs: 30_000,
@@ -28,6 +29,7 @@ function input(
     owner: 'host-a:1234:987654',
     expiresAtMs: 1_700_000_123_456,
     idleTimeoutS: 300,
+    seccompProfile: loadSeccompProfile(),
     ...over,
   };
 }
@@ -131,10 +133,66 @@ describe('sandboxContainerSpec', () => {
     expect(host.Privileged).toBe(false);
   });
 
-  it('runs an init process and shares no IPC namespace', () => {
+  it('runs no Docker init (the harness is pid 1: no host binary bind-mounted into every container) and shares no IPC namespace', () => {
     const host = hostConfig(sandboxContainerSpec(input()));
-    expect(host.Init).toBe(true);
+    expect(host.Init).toBe(false);
     expect(host.IpcMode).toBe('none');
+  });
+
+  it('pins the seccomp profile shipped in the repository, an allow-list', () => {
+    const host = hostConfig(sandboxContainerSpec(input()));
+    const securityOptions = (host.SecurityOpt ?? []) as readonly string[];
+    const options = securityOptions.filter((option) => option.startsWith('seccomp='));
+    expect(options).toHaveLength(1);
+    const profile = JSON.parse(options[0]?.slice('seccomp='.length) ?? '{}') as {
+      defaultAction: string;
+      syscalls: Array<{ names: string[]; action: string; args?: unknown[] }>;
+    };
+    expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
+    const allowed = new Set(
+      profile.syscalls
+        .filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && rule.args === undefined)
+        .flatMap((rule) => rule.names),
+    );
+    for (const name of ['read', 'write', 'mmap', 'futex', 'wait4', 'prctl', 'fcntl'])
+      expect(allowed).toContain(name);
+    for (const name of [
+      'ptrace',
+      'process_vm_readv',
+      'process_vm_writev',
+      'flock',
+      'unshare',
+      'setns',
+      'mount',
+      'bpf',
+      'perf_event_open',
+      'userfaultfd',
+      'keyctl',
+      'io_uring_setup',
+      'clone',
+    ])
+      expect(allowed).not.toContain(name);
+    // clone only without namespace flags; clone3 says ENOSYS so glibc falls back to clone.
+    const clone = profile.syscalls.find((rule) => rule.names.includes('clone'));
+    expect(clone?.args).toEqual([
+      { index: 0, value: 0x7e020000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' },
+    ]);
+  });
+
+  it("masks host-wide /proc state (every lock on the host among it) besides Docker's defaults", () => {
+    const host = hostConfig(sandboxContainerSpec(input())) as HostConfig & {
+      MaskedPaths?: string[];
+      ReadonlyPaths?: string[];
+    };
+    for (const path of [
+      '/proc/locks',
+      '/proc/loadavg',
+      '/proc/sys/fs',
+      '/proc/kcore',
+      '/proc/keys',
+    ])
+      expect(host.MaskedPaths).toContain(path);
+    expect(host.ReadonlyPaths).toContain('/proc/sys');
   });
 
   it('mounts nothing from the host and exposes no devices', () => {
