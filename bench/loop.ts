@@ -18,6 +18,7 @@ import { loadConfig, loadGovernanceConfig } from '../src/config.js';
 import { loadContract } from '../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../src/evaluation/adoption.js';
 import { Evaluator, type EvaluationResult } from '../src/evaluation/evaluator.js';
+import { evaluatorPorts } from '../src/evaluation/assessment.js';
 import { Governor } from '../src/governance/governor.js';
 import { FileReportSink } from '../src/governance/report-files.js';
 import { OfflineGenerator } from '../src/generators/offline/offline-generator.js';
@@ -60,12 +61,12 @@ async function main(): Promise<void> {
       store,
       generator: new OfflineGenerator({ seed: 1 }),
       ports: {
+        ...evaluatorPorts(evaluator, anchors),
         evaluate: async (code, clips, options): Promise<EvaluationResult> => {
           const result = await evaluator.evaluate(code, clips, options);
           codecMs += result.timings.codec_ms;
           return result;
         },
-        anchors,
       },
       contract: loadContract(),
       clips: selection.clips,

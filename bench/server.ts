@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { loadContract } from '../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../src/evaluation/adoption.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
+import { evaluatorPorts } from '../src/evaluation/assessment.js';
 import { OfflineGenerator } from '../src/generators/offline/offline-generator.js';
 import { latestReport } from '../src/governance/report-files.js';
 import { LoopControl } from '../src/loop/loop-control.js';
@@ -65,10 +66,7 @@ async function main(): Promise<void> {
     const loop = new ResearchLoop({
       store,
       generator: new OfflineGenerator({ seed: 1 }),
-      ports: {
-        evaluate: (code, clips, options) => evaluator.evaluate(code, clips, options),
-        anchors,
-      },
+      ports: evaluatorPorts(evaluator, anchors),
       contract: loadContract(),
       clips: selection.clips,
       holdout: selection.holdout,

@@ -2,7 +2,12 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import type { Clip } from '../evaluation/clip.js';
-import { assessCodec, type Assessment, type Incumbent } from '../evaluation/assessment.js';
+import {
+  assessCodec,
+  evaluatorPorts,
+  type Assessment,
+  type Incumbent,
+} from '../evaluation/assessment.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
@@ -18,6 +23,11 @@ export interface EvaluateCommandOptions {
   readonly qualities: readonly number[];
   /** A codec file to compare against and decide adoption over. */
   readonly incumbent?: string | undefined;
+  /**
+   * Skip static validation (both codecs): the container is the security boundary, not the
+   * validator, so trusted code the validator refuses can still be measured.
+   */
+  readonly skipValidation?: boolean | undefined;
 }
 
 /** The JSON `codec-lab evaluate --json` prints: an interface other tools rely on. */
@@ -104,13 +114,12 @@ export async function evaluateCommand(
         clips: selection.clips,
         holdout: selection.holdout,
         incumbent,
-        options: { qualities: options.qualities },
+        options: {
+          qualities: options.qualities,
+          ...(options.skipValidation === true ? { skipValidation: true } : {}),
+        },
       },
-      {
-        evaluate: (source, clips, evaluateOptions) =>
-          evaluator.evaluate(source, clips, evaluateOptions),
-        anchors: anchorMeasurer(config, evaluator, sandbox, log),
-      },
+      evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
     );
     const { result } = assessment;
     const stored = await new AttemptFiles(config.dataDir).record(code, result, {
@@ -120,6 +129,7 @@ export async function evaluateCommand(
         frames: options.frames ?? null,
         clips: selection.clips.map((clip) => clip.source),
         incumbent: options.incumbent ?? null,
+        skip_validation: options.skipValidation === true,
         limits: config.sandbox,
       },
       assessment: {

@@ -137,6 +137,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       'where attempts are stored (default .data or CODEC_LAB_DATA_DIR)',
       userPath,
     )
+    .option(
+      '--skip-validation',
+      'skip the static validator and go straight to the sandbox (the container, not the validator, is the security boundary)',
+    )
     .action(async (codecPath: string, flags: Record<string, unknown>) => {
       const config = loadConfig(process.env, {
         dataDir: flags.dataDir as string | undefined,
@@ -152,6 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           frames: flags.frames as number | undefined,
           incumbent: flags.incumbent as string | undefined,
           qualities: parseQualities(flags.qualities as string),
+          skipValidation: flags.skipValidation === true,
         },
         log,
         write,

@@ -3,6 +3,7 @@ import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
 import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
 import { Evaluator } from '../evaluation/evaluator.js';
+import { evaluatorPorts } from '../evaluation/assessment.js';
 import { AnthropicGenerator } from '../generators/anthropic-generator.js';
 import type { CodeGenerator } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';
@@ -132,11 +133,7 @@ export async function runCommand(
       const loop = new ResearchLoop({
         store,
         generator,
-        ports: {
-          evaluate: (code, clips, evaluateOptions) =>
-            evaluator.evaluate(code, clips, evaluateOptions),
-          anchors: anchorMeasurer(config, evaluator, sandbox, log),
-        },
+        ports: evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
         contract: loadContract(),
         clips: selection.clips,
         holdout: selection.holdout,

@@ -51,7 +51,13 @@ export interface AdoptionInput {
 
 export interface AdoptionCheck {
   readonly name:
-    'quality_floor' | 'top_quality' | 'dev_mean' | 'dev_majority' | 'holdout_sign' | 'speed';
+    | 'quality_floor'
+    | 'top_quality'
+    | 'dev_mean'
+    | 'dev_majority'
+    | 'holdout_sign'
+    | 'speed'
+    | 'isolation';
   readonly passed: boolean;
   readonly detail: string;
 }

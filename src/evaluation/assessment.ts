@@ -25,6 +25,8 @@ import type {
   EvaluateOptions,
   EvaluationMetrics,
   EvaluationResult,
+  Evaluator,
+  IsolationOutcome,
 } from './evaluator.js';
 
 /** `bd_rate` of `evaluate --json`: mean over clips in percent, null where it cannot be computed. */
@@ -64,6 +66,20 @@ export interface AssessPorts {
     options: EvaluateOptions,
   ): Promise<EvaluationResult>;
   anchors(clips: readonly Clip[]): Promise<AnchorTable>;
+  /**
+   * Re-runs the decodes of these evaluations (made by `evaluate`) with no other sandbox on the
+   * host running; they must reproduce byte for byte (Evaluator.checkIsolation).
+   */
+  checkIsolation(code: Buffer, results: readonly EvaluationResult[]): Promise<IsolationOutcome>;
+}
+
+/** The ports of an assessment that evaluates with `evaluator` and measures anchors with `anchors`. */
+export function evaluatorPorts(evaluator: Evaluator, anchors: AssessPorts['anchors']): AssessPorts {
+  return {
+    evaluate: (code, clips, options) => evaluator.evaluate(code, clips, options),
+    anchors,
+    checkIsolation: (code, results) => evaluator.checkIsolation(code, results),
+  };
 }
 
 const unavailable = (reason: string): BdComparison => ({
@@ -73,18 +89,23 @@ const unavailable = (reason: string): BdComparison => ({
   per_clip: [],
 });
 
+function failedAssessment(
+  result: Extract<EvaluationResult, { ok: false }>,
+  adoption: AdoptionDecision | null = null,
+): Assessment {
+  const why = unavailable(`the codec failed at ${result.stage}: ${result.failure.category}`);
+  return {
+    result,
+    bd_rate: { jpeg: null, x264: null, x265: null, incumbent: null },
+    bd_rate_details: { jpeg: why, x264: why, x265: why, incumbent: why },
+    adoption,
+    incumbent: null,
+  };
+}
+
 export async function assessCodec(inputs: AssessInputs, ports: AssessPorts): Promise<Assessment> {
   const result = await ports.evaluate(inputs.code, inputs.clips, inputs.options);
-  if (!result.ok) {
-    const why = unavailable(`the codec failed at ${result.stage}: ${result.failure.category}`);
-    return {
-      result,
-      bd_rate: { jpeg: null, x264: null, x265: null, incumbent: null },
-      bd_rate_details: { jpeg: why, x264: why, x265: why, incumbent: why },
-      adoption: null,
-      incumbent: null,
-    };
-  }
+  if (!result.ok) return failedAssessment(result);
   const [table, incumbentResult] = await Promise.all([
     ports.anchors(inputs.clips),
     inputs.incumbent ? ports.evaluate(inputs.incumbent.code, inputs.clips, inputs.options) : null,
@@ -105,7 +126,32 @@ export async function assessCodec(inputs: AssessInputs, ports: AssessPorts): Pro
           )
         : compareBdRates(vsIncumbent);
 
-  const adoption = await decide(inputs, ports, result.metrics, incumbentResult, vsIncumbent);
+  const decided = await decide(inputs, ports, result.metrics, incumbentResult, vsIncumbent);
+  let adoption = decided?.decision ?? null;
+  if (adoption?.adopt === true && decided !== null) {
+    // Last, and only for a candidate about to be adopted: its measured decodes must not have
+    // depended on anything but its counted bytes.
+    const isolation = await ports.checkIsolation(inputs.code, [
+      result,
+      ...(decided.holdout ? [decided.holdout] : []),
+    ]);
+    adoption = withIsolation(adoption, isolation);
+    if (!isolation.ok) {
+      return failedAssessment(
+        {
+          ok: false,
+          stage: 'sweep',
+          failure: isolation.failure,
+          log: isolation.log,
+          metrics: null,
+          imageId: result.imageId,
+          wallMs: result.wallMs + isolation.wallMs,
+          timings: result.timings,
+        },
+        adoption,
+      );
+    }
+  }
   return {
     result,
     bd_rate: {
@@ -123,19 +169,44 @@ export async function assessCodec(inputs: AssessInputs, ports: AssessPorts): Pro
   };
 }
 
+/** The isolation check's verdict added to a decision that adopted. */
+function withIsolation(decision: AdoptionDecision, isolation: IsolationOutcome): AdoptionDecision {
+  const seconds = (isolation.wallMs / 1000).toFixed(1);
+  const check = isolation.ok
+    ? {
+        name: 'isolation' as const,
+        passed: true,
+        detail: `its ${isolation.decodes} measured decodes reproduced byte for byte with no other sandbox running (${seconds} s)`,
+      }
+    : { name: 'isolation' as const, passed: false, detail: isolation.failure.message };
+  return {
+    ...decision,
+    adopt: isolation.ok,
+    summary: isolation.ok ? `${decision.summary}; ${check.detail}` : `not adopted: ${check.detail}`,
+    checks: [...decision.checks, check],
+  };
+}
+
+interface Decided {
+  readonly decision: AdoptionDecision;
+  /** The candidate's holdout evaluation, when the holdout was run. */
+  readonly holdout: EvaluationResult | null;
+}
+
 async function decide(
   inputs: AssessInputs,
   ports: AssessPorts,
   candidate: EvaluationMetrics,
   incumbentResult: EvaluationResult | null,
   dev: PerClipBdRate[] | null,
-): Promise<AdoptionDecision | null> {
+): Promise<Decided | null> {
   const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
   if (inputs.incumbent === null) {
-    return decideAdoption(
+    const decision = decideAdoption(
       { dev: null, holdout: null, candidate: qualityFacts(candidate), incumbent: null },
       policy,
     );
+    return { decision, holdout: null };
   }
   if (incumbentResult === null || !incumbentResult.ok || dev === null) return null;
   const incumbentFacts = qualityFacts(incumbentResult.metrics);
@@ -147,7 +218,8 @@ async function decide(
   const passedDev = withoutHoldout.checks.every(
     (check) => check.passed || check.name === 'holdout_sign',
   );
-  if (!passedDev || inputs.holdout === null || inputs.holdout.length === 0) return withoutHoldout;
+  if (!passedDev || inputs.holdout === null || inputs.holdout.length === 0)
+    return { decision: withoutHoldout, holdout: null };
   const [mine, theirs] = await Promise.all([
     ports.evaluate(inputs.code, inputs.holdout, inputs.options),
     ports.evaluate(inputs.incumbent.code, inputs.holdout, inputs.options),
@@ -156,7 +228,7 @@ async function decide(
     mine.ok && theirs.ok ? perClipAgainst(theirs.metrics, mine.metrics) : null;
   if (holdout === null) {
     const failed = mine.ok ? 'the incumbent' : 'the candidate';
-    return {
+    const decision: AdoptionDecision = {
       ...withoutHoldout,
       adopt: false,
       summary: `not adopted: ${failed} failed on the holdout clips`,
@@ -165,11 +237,13 @@ async function decide(
         { name: 'holdout_sign', passed: false, detail: `${failed} failed on the holdout clips` },
       ],
     };
+    return { decision, holdout: null };
   }
-  return decideAdoption(
+  const decision = decideAdoption(
     { dev, holdout, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
     policy,
   );
+  return { decision, holdout: mine };
 }
 
 /** BD-rate of `test` against `reference`, clip by clip (matched by name). */

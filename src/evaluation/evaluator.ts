@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Clip } from './clip.js';
@@ -5,6 +6,8 @@ import type { Failure, Stage } from './failure.js';
 import { computeClipMetrics, type ClipMetrics } from './metrics.js';
 import type { SandboxRequest } from '../sandbox/sandbox.js';
 import {
+  MAX_MESSAGE_CHARS,
+  capText,
   type CompletedRun,
   type FailedRun,
   countedBytes,
@@ -66,9 +69,12 @@ export interface EvaluationTimings {
   readonly runs: number;
   /** Waiting for a started container (the warm pool hides container start-up). */
   acquire_ms: number;
-  /** The codec's own time: the harness's child processes, fork to exit. */
+  /**
+   * The codec's own time as the containers reported it (fork to exit of the harness's child):
+   * advisory, bounded by the orchestrator's measurement of each run. No decision reads it.
+   */
   codec_ms: number;
-  /** Sandbox wall time (job sent to last result byte) minus the codec's own time. */
+  /** Sandbox wall time (job sent to last result byte) minus the codec's reported time. */
   transfer_ms: number;
   /** Packing inputs and parsing results in the orchestrator. */
   tar_ms: number;
@@ -118,6 +124,31 @@ export interface EvaluateOptions {
   readonly skipValidation?: boolean;
 }
 
+/**
+ * What the isolation check needs of one measured point: the exact bytes its decoder was given
+ * and a digest of the frames it returned.
+ */
+interface DecodeEvidence {
+  readonly clip: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly quality: number;
+  readonly encoded: readonly EncodedFrame[];
+  readonly decodedSha256: string;
+}
+
+/** The isolation check's answer: every decisive decode reproduced, or the first that did not. */
+export type IsolationOutcome =
+  | { readonly ok: true; readonly decodes: number; readonly wallMs: number }
+  | {
+      readonly ok: false;
+      readonly failure: Failure;
+      readonly log: string;
+      readonly decodes: number;
+      readonly wallMs: number;
+    };
+
 type StageOutcome<T> =
   | { ok: true; value: T }
   | { ok: false; failure: Failure; log: string; findings?: ValidationFinding[] };
@@ -128,6 +159,9 @@ type StageOutcome<T> =
  * from the counted bytes and the decoded frames. Each stage stops at the first failure.
  */
 export class Evaluator {
+  /** The decode evidence of each successful evaluation, for the isolation check. */
+  private readonly evidence = new WeakMap<EvaluationResult, readonly DecodeEvidence[]>();
+
   constructor(
     private readonly sandbox: Sandbox,
     private readonly log: Logger,
@@ -144,12 +178,68 @@ export class Evaluator {
     clips: readonly Clip[],
     options: EvaluateOptions,
   ): Promise<EvaluationResult> {
-    return new Evaluation(this.sandbox, this.log, this.concurrency, this.now).run(
-      codec,
-      clips,
-      options,
-    );
+    return new Evaluation(this.sandbox, this.log, this.concurrency, this.now, (result, points) =>
+      this.evidence.set(result, points),
+    ).run(codec, clips, options);
   }
+
+  /**
+   * The isolation check before an adoption (DESIGN.md §3): every decode of the given
+   * evaluations (this evaluator's own, successful ones: the dev points the adoption rule
+   * read, and the holdout) runs again with no other sandbox on the host running, from the
+   * same counted bytes, and must return the same frames byte for byte. A decoder that read
+   * anything besides its inputs (a channel to a concurrently running encoder, timing, host
+   * state) cannot pass it, whatever the channel was.
+   */
+  async checkIsolation(
+    codec: Buffer,
+    results: readonly EvaluationResult[],
+  ): Promise<IsolationOutcome> {
+    const points = results.flatMap((result) => {
+      const evidence = this.evidence.get(result);
+      if (evidence === undefined) {
+        throw new Error('checkIsolation takes successful evaluations made by this evaluator');
+      }
+      return evidence;
+    });
+    const started = this.now();
+    return this.sandbox.alone(async (run) => {
+      for (const [index, point] of points.entries()) {
+        const request = decodeRequest(
+          codec,
+          { ...point, frameCount: point.encoded.length },
+          point.quality,
+          point.encoded,
+          this.sandbox.limits,
+        );
+        const outcome = interpretRun(await run(request), this.sandbox.limits);
+        const frames = outcome.ok ? decodedFrames(outcome.files, point.encoded.length) : null;
+        const same = frames !== null && digest(frames) === point.decodedSha256;
+        if (!same) {
+          const what = outcome.ok
+            ? 'returned different frames'
+            : `failed (${outcome.failure.category}: ${outcome.failure.message})`;
+          return {
+            ok: false,
+            failure: {
+              category: 'nondeterministic',
+              message: `decoding clip ${point.clip} at quality ${point.quality} again, with no other sandbox on the host running, ${what}: its output depended on something other than its counted bytes, so its measurement cannot be trusted`,
+            },
+            log: outcome.ok ? '' : outcome.log,
+            decodes: index + 1,
+            wallMs: this.now() - started,
+          };
+        }
+      }
+      return { ok: true, decodes: points.length, wallMs: this.now() - started };
+    });
+  }
+}
+
+function digest(frames: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const frame of frames) hash.update(frame);
+  return hash.digest('hex');
 }
 
 /** One evaluation in progress, with the timings it accumulates. */
@@ -163,17 +253,23 @@ class Evaluation {
     metrics_ms: 0,
   };
 
+  private readonly points: DecodeEvidence[] = [];
+
   constructor(
     private readonly sandbox: Sandbox,
     private readonly log: Logger,
     private readonly concurrency: number,
     private readonly now: () => number,
+    private readonly keepEvidence: (
+      result: EvaluationResult,
+      points: readonly DecodeEvidence[],
+    ) => void,
   ) {}
 
   private async runSandbox(request: SandboxRequest): Promise<CompletedRun | FailedRun> {
     const run = await this.sandbox.run(request);
     const outcome = interpretRun(run, this.sandbox.limits);
-    const codecMs = outcome.ok ? (outcome.runs[0]?.wall_s ?? 0) * 1000 : 0;
+    const codecMs = outcome.ok ? outcome.reportedCodecMs : 0;
     const t = this.timings as { -readonly [K in keyof EvaluationTimings]: number };
     t.runs += 1;
     t.acquire_ms += run.acquireMs;
@@ -223,7 +319,7 @@ class Evaluation {
       options.qualityFloorDb ?? DEFAULT_QUALITY_FLOOR_DB,
     );
     if (floor) return fail('sweep', { ok: false, failure: floor, log: '' });
-    return {
+    const result: EvaluationResult = {
       ok: true,
       stage: 'done',
       failure: null,
@@ -232,14 +328,17 @@ class Evaluation {
       wallMs: this.now() - started,
       timings: this.timings,
     };
+    this.keepEvidence(result, this.points);
+    return result;
   }
 
   private async validate(codec: Buffer): Promise<StageOutcome<null>> {
     const run = await this.runSandbox(validateRequest(codec, this.sandbox.limits));
     if (!run.ok) {
       // The validator itself died (e.g. the parser blew up on hostile input): the source is
-      // unusable. Limits keep their category; infrastructure trouble is not the code's fault.
-      const kept = ['timeouts', 'memory_exceeded', 'sandbox_error'];
+      // unusable. Limits keep their category. (A container cannot report sandbox_error:
+      // interpretRun decides infrastructure failures from what the orchestrator saw.)
+      const kept = ['timeouts', 'memory_exceeded'];
       const category = kept.includes(run.failure.category) ? run.failure.category : 'syntax_errors';
       return {
         ok: false,
@@ -354,6 +453,15 @@ class Evaluation {
       frameBytes: frames.map(countedBytes),
     });
     (this.timings as { metrics_ms: number }).metrics_ms += this.now() - metricsStarted;
+    this.points.push({
+      clip: clip.name,
+      width: clip.width,
+      height: clip.height,
+      fps: clip.fps,
+      quality,
+      encoded: frames,
+      decodedSha256: digest(decoded.value.frames),
+    });
     this.log.debug(
       { clip: clip.name, quality, psnr: metrics.psnr_y_db, kbps: metrics.bitrate_kbps },
       'point measured',
@@ -396,7 +504,8 @@ class Evaluation {
         log: '',
       };
     }
-    return { ok: true, value: { frames, wallS: run.runs[0]?.wall_s ?? 0 } };
+    // Speed is the orchestrator's own measurement of the run, never the container's claim.
+    return { ok: true, value: { frames, wallS: run.wallMs / 1000 } };
   }
 
   private async decode(
@@ -428,7 +537,8 @@ class Evaluation {
         log: '',
       };
     }
-    return { ok: true, value: { frames, wallS: run.runs[0]?.wall_s ?? 0 } };
+    // Speed is the orchestrator's own measurement of the run, never the container's claim.
+    return { ok: true, value: { frames, wallS: run.wallMs / 1000 } };
   }
 }
 
@@ -457,6 +567,9 @@ function isValidationCategory(
   );
 }
 
+const MAX_FINDINGS = 200;
+const MAX_EXCERPT_CHARS = 400;
+
 function parseReport(
   data: Buffer | undefined,
 ): { ok: boolean; findings: ValidationFinding[] } | null {
@@ -464,12 +577,15 @@ function parseReport(
   try {
     const value = JSON.parse(data.toString('utf8')) as { ok?: unknown; findings?: unknown };
     if (typeof value.ok !== 'boolean' || !Array.isArray(value.findings)) return null;
-    const findings = (value.findings as Array<Record<string, unknown>>).map((item) => ({
-      category: String(item.category),
-      message: String(item.message),
-      line: typeof item.line === 'number' ? item.line : null,
-      excerpt: typeof item.excerpt === 'string' ? item.excerpt : '',
-    }));
+    // The report comes out of a container: capped here whatever the validator did.
+    const findings = (value.findings as Array<Record<string, unknown>>)
+      .slice(0, MAX_FINDINGS)
+      .map((item) => ({
+        category: String(item.category),
+        message: capText(String(item.message), MAX_MESSAGE_CHARS),
+        line: typeof item.line === 'number' ? item.line : null,
+        excerpt: typeof item.excerpt === 'string' ? capText(item.excerpt, MAX_EXCERPT_CHARS) : '',
+      }));
     return { ok: value.ok, findings };
   } catch {
     return null;

@@ -5,9 +5,16 @@
 import { z } from 'zod';
 import type { SandboxFile, SandboxLimits, SandboxRequest, SandboxRun } from '../sandbox/sandbox.js';
 import type { Clip } from './clip.js';
-import { isFailureCategory, type Failure } from './failure.js';
+import { isFailureCategory, type Failure, type FailureCategory } from './failure.js';
 
 export const PROTOCOL_VERSION = 1;
+/**
+ * Caps applied here, whatever the harness claims to have capped: what a codec printed, and the
+ * message and traceback of its failure, as stored and shown.
+ */
+export const MAX_LOG_CHARS = 64 * 1024;
+export const MAX_MESSAGE_CHARS = 4_000;
+export const MAX_TRACEBACK_CHARS = 8_000;
 const RESULT_OVERHEAD_BYTES = 1024 * 1024;
 const LOG_ALLOWANCE_BYTES = 256 * 1024;
 
@@ -145,6 +152,16 @@ export interface CompletedRun {
   readonly runs: readonly HarnessRun[];
   readonly files: ReadonlyMap<string, Buffer>;
   readonly python: string;
+  /**
+   * The run's time as the orchestrator measured it (job sent to the last result byte): the
+   * one every speed figure is computed from.
+   */
+  readonly wallMs: number;
+  /**
+   * The codec's own time as the container reported it: advisory only (a codec can forge it),
+   * and never more than `wallMs`.
+   */
+  readonly reportedCodecMs: number;
 }
 
 export interface FailedRun {
@@ -192,21 +209,66 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
   }
   const failing = result.runs.find((entry) => entry.failure !== null);
   if (failing?.failure) {
-    const category = isFailureCategory(failing.failure.category)
-      ? failing.failure.category
-      : 'other';
-    const oom = run.oomKilled && category === 'crashes';
+    const claimed = failing.failure;
+    const traceback =
+      claimed.traceback === undefined ? undefined : capText(claimed.traceback, MAX_TRACEBACK_CHARS);
+    const oom = run.oomKilled && claimed.category === 'crashes';
     const failure: Failure = {
-      category: oom ? 'memory_exceeded' : category,
-      message: oom
-        ? `${failing.failure.message} (the container hit its memory limit)`
-        : failing.failure.message,
-      ...(failing.failure.traceback === undefined ? {} : { traceback: failing.failure.traceback }),
-      ...lineOf(failing.failure.traceback),
+      ...containerCategory(claimed.category, claimed.message),
+      ...(oom
+        ? {
+            category: 'memory_exceeded' as const,
+            message: capText(
+              `${claimed.message} (the container hit its memory limit)`,
+              MAX_MESSAGE_CHARS,
+            ),
+          }
+        : {}),
+      ...(traceback === undefined ? {} : { traceback }),
+      ...lineOf(traceback),
     };
-    return { ok: false, failure, log: failing.log };
+    return { ok: false, failure, log: capText(failing.log, MAX_LOG_CHARS) };
   }
-  return { ok: true, runs: result.runs, files: run.output.files, python: result.python };
+  const reportedMs = result.runs.reduce((sum, entry) => sum + entry.wall_s * 1000, 0);
+  return {
+    ok: true,
+    runs: result.runs.map((entry) => ({ ...entry, log: capText(entry.log, MAX_LOG_CHARS) })),
+    files: run.output.files,
+    python: result.python,
+    wallMs: run.wallMs,
+    reportedCodecMs: Math.min(reportedMs, run.wallMs),
+  };
+}
+
+/**
+ * The category a container reported, as far as the orchestrator accepts it. Infrastructure
+ * failures (DESIGN.md §4: `sandbox_error`) are decided only by the orchestrator from what it
+ * observed itself, so a container claiming one (a codec forging its way to an excuse) gets
+ * the codec's category `crashes`; an unknown category is `other`.
+ */
+function containerCategory(
+  category: string,
+  message: string,
+): { category: FailureCategory; message: string } {
+  if (category === 'sandbox_error') {
+    return {
+      category: 'crashes',
+      message: capText(
+        `the container reported an infrastructure failure, which only the orchestrator decides (it saw none): ${message}`,
+        MAX_MESSAGE_CHARS,
+      ),
+    };
+  }
+  return {
+    category: isFailureCategory(category) ? category : 'other',
+    message: capText(message, MAX_MESSAGE_CHARS),
+  };
+}
+
+/** At most `max` characters, saying how much was cut. */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
 }
 
 function failed(category: Failure['category'], message: string): FailedRun {

@@ -487,6 +487,7 @@ export class ResearchLoop {
       {
         evaluate: (source, clips, options) => this.evaluate(source, clips, options),
         anchors: (clips) => this.deps.ports.anchors(clips),
+        checkIsolation: (source, results) => this.deps.ports.checkIsolation(source, results),
       },
     );
     this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);

@@ -3,8 +3,16 @@ import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DockerStreamDemuxer, FRAME_PREFIX_BYTES } from './docker-stream.js';
 import { sandboxContainerSpec } from './hardening.js';
+import { HostClaims } from './host-claim.js';
 import { formatOwner, type Owner } from './owner.js';
-import type { Sandbox, SandboxLimits, SandboxRequest, SandboxRun } from './sandbox.js';
+import type {
+  Sandbox,
+  SandboxLimits,
+  SandboxRequest,
+  SandboxRun,
+  SandboxRunner,
+} from './sandbox.js';
+import { loadSeccompProfile } from './seccomp.js';
 import { packTar, parseResultTar } from './tar-io.js';
 
 export interface SandboxImage {
@@ -27,9 +35,17 @@ export interface DockerSandboxOptions {
   readonly idleTimeoutS?: number;
   /** Added to limits.timeoutMs before the orchestrator kills a container itself. */
   readonly graceMs?: number;
+  /** The seccomp profile as JSON text (default: sandbox-image/seccomp.json). */
+  readonly seccompProfile?: string;
+  /** How long `alone` waits for the other sandboxes on this host to finish (default 10 min). */
+  readonly aloneWaitMs?: number;
 }
 
+/** Only the harness writes to the container's stderr (a few lines); more is a flood. */
 const STDERR_CAP_BYTES = 64 * 1024;
+const ALONE_POLL_MS = 250;
+/** Times a run of `alone` is repeated when another sandbox became busy while it ran. */
+const ALONE_TRIES = 3;
 /** How long a container may take to start its harness before the run is a sandbox error. */
 const STARTUP_TIMEOUT_MS = 120_000;
 const STREAM_DRAIN_MS = 2_000;
@@ -45,6 +61,7 @@ interface Prepared {
   hasExited: boolean;
   /** Resolves when the harness has started and waits for its job. */
   readonly ready: Promise<void>;
+  isReady: boolean;
   onOverflow: () => void;
   onFramed: () => void;
 }
@@ -62,6 +79,14 @@ export class DockerSandbox implements Sandbox {
   private readonly created = new Set<string>();
   private readonly removals = new Set<Promise<void>>();
   private closed = false;
+  private readonly seccompProfile: string;
+  private readonly aloneWaitMs: number;
+  /** Runs of `run` in flight, and who waits for them to reach zero. */
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** Set while `alone` holds (or waits for) the sandbox: new runs wait for it. */
+  private exclusive: Promise<void> | null = null;
+  private readonly claims: HostClaims;
 
   private constructor(options: DockerSandboxOptions) {
     this.options = options;
@@ -71,6 +96,14 @@ export class DockerSandbox implements Sandbox {
     this.now = options.now ?? Date.now;
     this.idleTimeoutS = options.idleTimeoutS ?? 300;
     this.graceMs = options.graceMs ?? 3_000;
+    this.seccompProfile = options.seccompProfile ?? loadSeccompProfile();
+    this.aloneWaitMs = options.aloneWaitMs ?? 600_000;
+    this.claims = new HostClaims({
+      docker: options.docker,
+      image: options.image.ref,
+      owner: options.owner,
+      now: this.now,
+    });
   }
 
   /** Checks the engine and the image, then starts filling the warm pool. */
@@ -81,6 +114,86 @@ export class DockerSandbox implements Sandbox {
   }
 
   async run(request: SandboxRequest): Promise<SandboxRun> {
+    for (;;) {
+      while (this.exclusive !== null) await this.exclusive;
+      // Another codec-lab process on the host may be running its isolation check.
+      await this.claims.waitWhileClaimedByOthers();
+      if (this.exclusive === null) break;
+    }
+    this.inFlight += 1;
+    try {
+      return await this.runOnce(request);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * The isolation check's mode (DESIGN.md §3): new runs of this sandbox wait, the ones in
+   * flight finish, and each run `work` makes starts only when no other sandbox container on
+   * this host is busy (any process besides its harness), and is repeated when one became
+   * busy while it ran. Whatever a codec does in `work` can then depend only on its inputs.
+   */
+  async alone<T>(work: (run: SandboxRunner) => Promise<T>): Promise<T> {
+    while (this.exclusive !== null) await this.exclusive;
+    let release = (): void => {};
+    this.exclusive = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      // Other processes' sandboxes stop starting runs, then ours and theirs finish.
+      const unclaim = await this.claims.claim(
+        this.now() + this.aloneWaitMs + 3_600_000,
+        this.now() + this.aloneWaitMs,
+      );
+      try {
+        if (this.inFlight > 0) {
+          await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+        }
+        return await work((request) => this.runWithHostAlone(request));
+      } finally {
+        await unclaim();
+      }
+    } finally {
+      this.exclusive = null;
+      release();
+    }
+  }
+
+  private async runWithHostAlone(request: SandboxRequest): Promise<SandboxRun> {
+    for (let attempt = 1; attempt <= ALONE_TRIES; attempt++) {
+      await this.waitForQuietHost();
+      const run = await this.runOnce(request);
+      if ((await this.busyElsewhere()).length === 0) return run;
+    }
+    throw new CodecLabError(
+      'SANDBOX_FAILED',
+      `another sandbox on this host became busy during each of ${ALONE_TRIES} isolated runs; run the isolation check when no other codec-lab evaluation is working on this host`,
+    );
+  }
+
+  private async waitForQuietHost(): Promise<void> {
+    const until = this.now() + this.aloneWaitMs;
+    for (;;) {
+      const busy = await this.busyElsewhere();
+      if (busy.length === 0) return;
+      if (this.now() >= until) {
+        throw new CodecLabError(
+          'SANDBOX_FAILED',
+          `sandbox containers on this host (${busy.map((id) => id.slice(0, 12)).join(', ')}) stayed busy for ${Math.round(this.aloneWaitMs / 1000)} s; the isolation check needs the host alone`,
+        );
+      }
+      await delay(ALONE_POLL_MS);
+    }
+  }
+
+  /** Other sandbox containers on the host that run a job (ours are idle during `alone`). */
+  private busyElsewhere(): Promise<string[]> {
+    return this.claims.busyContainers(new Set(this.ready.map((prepared) => prepared.id)));
+  }
+
+  private async runOnce(request: SandboxRequest): Promise<SandboxRun> {
     if (this.closed) throw new CodecLabError('SANDBOX_FAILED', 'the sandbox is closed');
     const asked = this.now();
     const prepared = await this.acquire();
@@ -135,6 +248,7 @@ export class DockerSandbox implements Sandbox {
       owner: formatOwner(this.options.owner),
       expiresAtMs: this.now() + deadlineMs,
       idleTimeoutS: this.idleTimeoutS,
+      seccompProfile: this.seccompProfile,
     });
     let container: Docker.Container;
     try {
@@ -159,13 +273,17 @@ export class DockerSandbox implements Sandbox {
       });
       let markReady = (): void => {};
       const ready = new Promise<void>((resolve) => {
-        markReady = resolve;
+        markReady = () => {
+          prepared.isReady = true;
+          resolve();
+        };
       });
       const prepared: Prepared = {
         container,
         id: container.id,
         stream,
         ready,
+        isReady: false,
         demuxer: new DockerStreamDemuxer(
           0,
           STDERR_CAP_BYTES,
@@ -266,6 +384,14 @@ export class DockerSandbox implements Sandbox {
       throw new CodecLabError(
         'SANDBOX_FAILED',
         `sandbox container ${prepared.id.slice(0, 12)} did not start its harness within ${STARTUP_TIMEOUT_MS / 1000} s; is the host overloaded, or the image broken ('codec-lab image status')?`,
+      );
+    }
+    if (ending === 'exited' && !prepared.isReady) {
+      // No codec code runs before the harness is ready (it reads its job only then), so a
+      // container that never got there failed on its own: the sandbox's fault.
+      throw new CodecLabError(
+        'SANDBOX_FAILED',
+        `sandbox container ${prepared.id.slice(0, 12)} exited before its harness was ready (${prepared.demuxer.stderrText().trim().slice(-500) || 'no output'}); check the image ('codec-lab image status')`,
       );
     }
     const wallMs = this.now() - started;

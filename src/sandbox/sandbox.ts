@@ -48,10 +48,17 @@ export interface SandboxRun {
   readonly imageId: string;
 }
 
+export type SandboxRunner = (request: SandboxRequest) => Promise<SandboxRun>;
+
 export interface Sandbox {
   readonly imageId: string;
   readonly limits: SandboxLimits;
   run(request: SandboxRequest): Promise<SandboxRun>;
+  /**
+   * Runs `work` with no other sandbox on this host running: the isolation check before an
+   * adoption (a codec's output must not depend on anything but its inputs). Other runs wait.
+   */
+  alone<T>(work: (run: SandboxRunner) => Promise<T>): Promise<T>;
   /** Removes every container this sandbox created; safe to call twice. */
   close(): Promise<void>;
 }

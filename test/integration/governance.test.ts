@@ -14,6 +14,7 @@ import { loadContract } from '../../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import { Evaluator } from '../../src/evaluation/evaluator.js';
+import { evaluatorPorts } from '../../src/evaluation/assessment.js';
 import { AnthropicGenerator } from '../../src/generators/anthropic-generator.js';
 import { DEFAULT_GOVERNANCE, Governor } from '../../src/governance/governor.js';
 import type { GovernanceReport } from '../../src/governance/report.js';
@@ -134,10 +135,7 @@ async function runLoop(
         cacheReadPerMTok: 0.3,
       },
     }),
-    ports: {
-      evaluate: (code, clips, options) => evaluator.evaluate(code, clips, options),
-      anchors: anchorMeasurer(config, evaluator, sandbox, silentLog),
-    },
+    ports: evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, silentLog)),
     contract,
     clips: [clip],
     holdout: null,

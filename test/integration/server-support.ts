@@ -15,6 +15,7 @@ import { loadContract } from '../../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import { Evaluator } from '../../src/evaluation/evaluator.js';
+import { evaluatorPorts } from '../../src/evaluation/assessment.js';
 import type { CodeGenerator, Generation } from '../../src/generators/generator.js';
 import { reportFileName } from '../../src/governance/report-files.js';
 import { LoopControl } from '../../src/loop/loop-control.js';
@@ -88,10 +89,7 @@ export function researchLoop(
   return new ResearchLoop({
     store,
     generator: new ScriptedGenerator(codes),
-    ports: {
-      evaluate: (code, c, options) => evaluator.evaluate(code, c, options),
-      anchors: anchorMeasurer(config, evaluator, sandbox, silentLog),
-    },
+    ports: evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, silentLog)),
     contract: loadContract(),
     clips,
     holdout: null,

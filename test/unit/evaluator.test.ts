@@ -19,6 +19,7 @@ import type {
   SandboxLimits,
   SandboxRequest,
   SandboxRun,
+  SandboxRunner,
 } from '../../src/sandbox/sandbox.js';
 import { packTar, parseResultTar } from '../../src/sandbox/tar-io.js';
 
@@ -145,7 +146,8 @@ class FakeHarnessSandbox implements Sandbox {
         maxTotalBytes: request.maxOutputBytes,
       }),
       stderr: '',
-      wallMs: 10,
+      // The orchestrator's own measurement: the codec's time plus 20 ms of hand-over.
+      wallMs: this.codec.wallS[job.mode] * 1000 + 20,
       acquireMs: 0,
       packMs: 0,
       parseMs: 0,
@@ -183,6 +185,26 @@ class FakeHarnessSandbox implements Sandbox {
       if (frame !== null) out.push({ name: `run0/frame${stem(index)}.bgr`, data: frame });
     }
     return out;
+  }
+
+  /** Runs made through `alone`, and whether any plain run overlapped one. */
+  aloneRuns = 0;
+  private inAlone = false;
+
+  async alone<T>(work: (run: SandboxRunner) => Promise<T>): Promise<T> {
+    this.inAlone = true;
+    try {
+      return await work((request) => {
+        this.aloneRuns += 1;
+        return this.run(request);
+      });
+    } finally {
+      this.inAlone = false;
+    }
+  }
+
+  get isAlone(): boolean {
+    return this.inAlone;
   }
 
   close(): Promise<void> {
@@ -268,8 +290,9 @@ describe('Evaluator with a perfect codec', () => {
       expect(point.ssim_y).toBeCloseTo(1, 12);
       expect(point.per_frame_psnr_y_db).toEqual([100, 100, 100]);
       expect('per_frame_ssim_y' in point).toBe(false);
-      expect(point.encode_fps).toBeCloseTo(3 / 0.5, 12);
-      expect(point.decode_fps).toBeCloseTo(3 / 0.25, 12);
+      // Speed is the orchestrator's measurement of each run (the container said 0.5 and 0.25 s).
+      expect(point.encode_fps).toBeCloseTo(3 / 0.52, 12);
+      expect(point.decode_fps).toBeCloseTo(3 / 0.27, 12);
     });
     expect(clipResult?.points[0]?.bitrate_kbps).toBeCloseTo(219.2, 9);
     expect(clipResult?.points[1]?.bitrate_kbps).toBeCloseTo(219, 9);
@@ -433,7 +456,45 @@ describe('Evaluator failures', () => {
     },
   );
 
-  it.each(['sandbox_error', 'timeouts', 'memory_exceeded'])(
+  it('computes speed from its own measurement: a container claiming to be fast cannot raise an fps', async () => {
+    const honest = new FakeHarnessSandbox({
+      wallS: { validate: 0.1, encode: 0.5, decode: 0.25 },
+      observed: (job) => ({ wallMs: job.mode === 'encode' ? 500 : 250 }),
+    });
+    const forged = new FakeHarnessSandbox({
+      wallS: { validate: 1e-9, encode: 1e-9, decode: 1e-9 },
+      observed: (job) => ({ wallMs: job.mode === 'encode' ? 500 : 250 }),
+    });
+    const [a, b] = await Promise.all(
+      [honest, forged].map(async (sandbox) =>
+        successOf(
+          await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: [0.5] }),
+        ),
+      ),
+    );
+    const frames = CLIP.frames.length;
+    for (const result of [a, b]) {
+      expect(result?.metrics.points[0]?.encode_fps).toBeCloseTo(frames / 0.5, 9);
+      expect(result?.metrics.points[0]?.decode_fps).toBeCloseTo(frames / 0.25, 9);
+    }
+    expect(b?.timings.codec_ms).toBeLessThan(1e-3);
+  });
+
+  it("never takes a container's word for an infrastructure failure (issue 11)", async () => {
+    const sandbox = new FakeHarnessSandbox({
+      failure: (job) =>
+        job.mode === 'encode' ? { category: 'sandbox_error', message: 'not my fault' } : null,
+    });
+    const result = failureOf(
+      await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: [0.5] }),
+    );
+    expect(result.stage).toBe('smoke');
+    expect(result.failure.category).toBe('crashes');
+    expect(result.failure.message).toContain('only the orchestrator decides');
+    expect(result.failure.message).toContain('not my fault');
+  });
+
+  it.each(['timeouts', 'memory_exceeded'])(
     'keeps %s when the validator run fails with it',
     async (category) => {
       const sandbox = new FakeHarnessSandbox({
@@ -710,6 +771,80 @@ function greyPsnr(clip: Clip): number {
     frameBytes: clip.frames.map(() => 1),
   }).psnr_y_db;
 }
+
+describe('Evaluator isolation check (issue 11)', () => {
+  it('re-runs every measured decode alone, from the same bytes, and passes an honest codec', async () => {
+    const sandbox = new FakeHarnessSandbox();
+    const evaluator = new Evaluator(sandbox, silent, 2);
+    const dev = successOf(await evaluator.evaluate(CODEC, [CLIP], { qualities: QUALITIES }));
+    const other = makeClip('holdout', 20, 18, 2, 25);
+    const holdout = successOf(await evaluator.evaluate(CODEC, [other], { qualities: QUALITIES }));
+    const before = sandbox.requests.length;
+    const outcome = await evaluator.checkIsolation(CODEC, [dev, holdout]);
+    expect(outcome).toMatchObject({ ok: true, decodes: 2 * QUALITIES.length });
+    const replayed = sandbox.requests.slice(before);
+    expect(sandbox.aloneRuns).toBe(2 * QUALITIES.length);
+    expect(replayed.map((r) => r.job.mode)).toEqual(
+      Array<string>(2 * QUALITIES.length).fill('decode'),
+    );
+    // The replayed decodes got exactly the bitstreams the sweep's decoders got.
+    for (const request of replayed) {
+      const job = request.job;
+      const original = sandbox.requests
+        .slice(0, before)
+        .filter(
+          (r) =>
+            r.job.mode === 'decode' &&
+            r.job.quality === job.quality &&
+            r.job.frames === job.frames &&
+            r.job.width === job.width,
+        )
+        .at(-1);
+      expect(request.request.files.map((f) => f.data)).toEqual(
+        original?.request.files.map((f) => f.data),
+      );
+    }
+  });
+
+  it('refuses, as nondeterministic, a decoder whose output depended on another sandbox running', async () => {
+    // A covert channel, played by the fake: the decoder gets the real frame from a concurrently
+    // running encoder (here: whenever it does not run alone) and only 2 bytes of counted bits.
+    const frames = new Map<string, Buffer>();
+    const sandbox: FakeHarnessSandbox = new FakeHarnessSandbox({
+      encode: (frame, { job, index }) => {
+        frames.set(`${job.quality}:${index}`, Buffer.from(frame));
+        return { compressed: Buffer.from([1, 2]), metadata: '{}' };
+      },
+      decode: (_compressed, _metadata, { job, index }) =>
+        sandbox.isAlone
+          ? Buffer.alloc((job.width ?? 0) * (job.height ?? 0) * 3)
+          : (frames.get(`${job.quality}:${index}`) ?? null),
+    });
+    const evaluator = new Evaluator(sandbox, silent, 2);
+    const dev = successOf(await evaluator.evaluate(CODEC, [CLIP], { qualities: QUALITIES }));
+    expect(dev.metrics.points[0]?.psnr_y_db).toBe(100);
+    const outcome = await evaluator.checkIsolation(CODEC, [dev]);
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.failure.category).toBe('nondeterministic');
+    expect(outcome.failure.message).toMatch(
+      /decoding clip clip at quality 0\.25 again, with no other sandbox on the host running, returned different frames: its output depended on something other than its counted bytes/,
+    );
+    expect(outcome.decodes).toBe(1);
+  });
+
+  it('takes only successful evaluations it made itself', async () => {
+    const evaluator = new Evaluator(new FakeHarnessSandbox(), silent, 1);
+    const foreign = successOf(
+      await new Evaluator(new FakeHarnessSandbox(), silent, 1).evaluate(CODEC, [CLIP], {
+        qualities: [0.5],
+      }),
+    );
+    await expect(evaluator.checkIsolation(CODEC, [foreign])).rejects.toThrow(
+      /made by this evaluator/,
+    );
+  });
+});
 
 describe('Evaluator quality floor', () => {
   it('defaults to 20 dB', () => {

@@ -15,6 +15,7 @@ import type {
   EvaluateOptions,
   EvaluationMetrics,
   EvaluationResult,
+  IsolationOutcome,
   EvaluationTimings,
   RdPointMetrics,
   SummaryPoint,
@@ -336,6 +337,32 @@ export class FakePorts implements AssessPorts {
   anchors(clips: readonly Clip[]): Promise<AnchorTable> {
     this.anchorCalls.push(clips.map((c) => c.name));
     return Promise.resolve(anchorTable(clips));
+  }
+
+  /** Codes whose isolation check fails (their decodes "depended on another sandbox"). */
+  readonly leaky = new Set<string>();
+  readonly isolationChecks: string[] = [];
+
+  checkIsolation(code: Buffer, results: readonly EvaluationResult[]): Promise<IsolationOutcome> {
+    const text = code.toString('utf8');
+    this.isolationChecks.push(text);
+    const decodes = results.reduce(
+      (sum, result) =>
+        sum + (result.ok ? result.metrics.clips.reduce((n, clip) => n + clip.points.length, 0) : 0),
+      0,
+    );
+    if (!this.leaky.has(text)) return Promise.resolve({ ok: true, decodes, wallMs: 0 });
+    return Promise.resolve({
+      ok: false,
+      failure: {
+        category: 'nondeterministic',
+        message:
+          'decoding clip d-0 at quality 0.1 again, with no other sandbox on the host running, returned different frames',
+      },
+      log: '',
+      decodes: 1,
+      wallMs: 0,
+    });
   }
 
   callsFor(code: string): EvaluateCall[] {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { Clip } from '../../src/evaluation/clip.js';
 import {
+  MAX_LOG_CHARS,
+  MAX_MESSAGE_CHARS,
+  MAX_TRACEBACK_CHARS,
   PROTOCOL_VERSION,
   countedBytes,
   decodeRequest,
@@ -201,6 +204,77 @@ describe('interpretRun', () => {
     const result = failedOf(interpretRun(run, LIMITS));
     expect(result.failure.message).toBe('second');
     expect(result.log).toBe('two');
+  });
+
+  it('never takes sandbox_error from a container: only the orchestrator decides infrastructure failures', () => {
+    const failure = failedOf(
+      interpretRun(
+        runWithFailure({ category: 'sandbox_error', message: 'bad job: excuse me' }),
+        LIMITS,
+      ),
+    ).failure;
+    expect(failure.category).toBe('crashes');
+    expect(failure.message).toContain('only the orchestrator decides');
+    expect(failure.message).toContain('bad job: excuse me');
+  });
+
+  it('caps the message, traceback and log a container reports, whatever it says it capped', () => {
+    const huge = 'x'.repeat(1_000_000);
+    const result = failedOf(
+      interpretRun(
+        sandboxRun({
+          output: filesOutput({
+            'result.json': harnessResult([
+              {
+                ...okRun,
+                failure: { category: 'runtime_errors', message: huge, traceback: huge },
+                log: huge,
+                log_truncated: false,
+              },
+            ]),
+          }),
+        }),
+        LIMITS,
+      ),
+    );
+    expect(result.failure.message.length).toBeLessThan(MAX_MESSAGE_CHARS + 100);
+    expect(result.failure.traceback?.length).toBeLessThan(MAX_TRACEBACK_CHARS + 100);
+    expect(result.log.length).toBeLessThan(MAX_LOG_CHARS + 100);
+    expect(result.log).toContain('more characters cut');
+    const completed = completedOf(
+      interpretRun(
+        sandboxRun({
+          output: filesOutput({ 'result.json': harnessResult([{ ...okRun, log: huge }]) }),
+        }),
+        LIMITS,
+      ),
+    );
+    expect(completed.runs[0]?.log.length).toBeLessThan(MAX_LOG_CHARS + 100);
+  });
+
+  it('keeps the container-reported codec time advisory, never above its own measurement', () => {
+    const claimsSlow = completedOf(
+      interpretRun(
+        sandboxRun({
+          wallMs: 300,
+          output: filesOutput({ 'result.json': harnessResult([{ ...okRun, wall_s: 5000 }]) }),
+        }),
+        LIMITS,
+      ),
+    );
+    expect(claimsSlow.wallMs).toBe(300);
+    expect(claimsSlow.reportedCodecMs).toBe(300);
+    const claimsFast = completedOf(
+      interpretRun(
+        sandboxRun({
+          wallMs: 300,
+          output: filesOutput({ 'result.json': harnessResult([{ ...okRun, wall_s: 1e-9 }]) }),
+        }),
+        LIMITS,
+      ),
+    );
+    expect(claimsFast.wallMs).toBe(300);
+    expect(claimsFast.reportedCodecMs).toBeCloseTo(1e-6, 12);
   });
 
   it('maps a failure category outside the vocabulary to other', () => {

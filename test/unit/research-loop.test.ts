@@ -260,6 +260,37 @@ describe('ResearchLoop: adoption', () => {
     expect(reports[2]?.bdRateVsIncumbentPct).toBeCloseTo(shiftedBdRatePct(2), 6);
   });
 
+  it('runs the isolation check only on a candidate about to be adopted, with its dev and holdout results, and refuses one that fails it as nondeterministic', async () => {
+    const LEAKY = codec('leaky', 'psnr-offset: 3');
+    const { store, ports, reports, run } = setup([
+      generated(A),
+      generated(WORSE),
+      generated(LEAKY),
+      generated(BETTER),
+    ]);
+    ports.leaky.add(LEAKY);
+    await run({ iterations: 4 });
+
+    expect(ports.isolationChecks).toEqual([A, LEAKY, BETTER]);
+    const leaky = attemptWithCode(store, LEAKY);
+    expect(leaky.ok).toBe(false);
+    expect(leaky.category).toBe('nondeterministic');
+    expect(leaky.failureMessage).toContain('with no other sandbox on the host running');
+    expect(leaky.version).toBeNull();
+    const better = attemptWithCode(store, BETTER);
+    const isolation = better.decision?.checks.find((check) => check.name === 'isolation');
+    // 3 dev clips × 5 qualities, and the holdout's 2 × 5.
+    expect(isolation).toMatchObject({ passed: true });
+    expect(isolation?.detail).toContain(
+      `its ${(DEV.length + HOLDOUT.length) * QUALITIES.length} measured decodes reproduced`,
+    );
+    expect(store.versions().map((v) => v.attemptId)).toEqual([
+      attemptWithCode(store, A).id,
+      better.id,
+    ]);
+    expect(reports.map((r) => r.outcome)).toEqual(['adopted', 'kept', 'failed', 'adopted']);
+  });
+
   it('does not adopt a first codec below the quality floors', async () => {
     // Its best point reaches 39 − 12 = 27 dB, under the 30 dB floor.
     const weak = codec('weak', 'psnr-offset: -12');
