@@ -53,6 +53,29 @@ describe('codec-lab evaluate', () => {
     );
   });
 
+  it('--skip-validation measures trusted code the validator refuses; without it the validator stops it', async () => {
+    const codec = join(dataDir, 'trusted_with_os.py');
+    writeFileSync(codec, `import os\nPID = os.getpid()\n${readFileSync(JPEG_CODEC, 'utf8')}`);
+    const args = ['evaluate', codec, '--json', '--data-dir', dataDir, '--frames', '2'];
+    const refused = JSON.parse((await runCli(args)).stdout) as {
+      ok: boolean;
+      stage: string;
+      failure: { category: string };
+    };
+    expect(refused).toMatchObject({ ok: false, stage: 'validate' });
+    expect(refused.failure.category).toBe('forbidden_imports');
+    const skipped = await runCli([...args, '--skip-validation']);
+    expect(skipped.code).toBe(0);
+    const result = JSON.parse(skipped.stdout) as {
+      ok: boolean;
+      adoption: { adopt: boolean; checks: Array<{ name: string; passed: boolean }> };
+    };
+    expect(result.ok).toBe(true);
+    // As a first version it would be adopted, after the isolation check re-ran its decodes.
+    expect(result.adoption.adopt).toBe(true);
+    expect(result.adoption.checks.find((check) => check.name === 'isolation')?.passed).toBe(true);
+  });
+
   it('scores against the measured anchors, and refuses to adopt a codec whose quality collapses', async () => {
     const run = await runCli([
       'evaluate',
