@@ -10,6 +10,13 @@ const contractSchema = z.object({
   forbidden_calls: z.array(z.string()),
   forbidden_attributes: z.array(z.string()),
   forbidden_module_attributes: z.record(z.string(), z.array(z.string())),
+  /** Attribute names refused on any object (file and code loading), by name or prefix. */
+  banned_attributes: z.object({
+    names: z.array(z.string()),
+    prefixes: z.array(z.string()),
+    allowed: z.array(z.string()),
+    module_exceptions: z.record(z.string(), z.array(z.string())),
+  }),
   required_functions: z.record(z.string(), z.array(z.string())),
   max_source_bytes: z.number().int().positive(),
 });

@@ -26,6 +26,11 @@ export function buildSystemPrompt(
     )
     .join('\n');
 
+  const banned = contract.banned_attributes;
+  const exceptions = Object.entries(banned.module_exceptions)
+    .map(([module, names]) => names.map((name) => `${module}.${name}`).join(', '))
+    .join(', ');
+
   return `You are a video-codec researcher. You write Python codecs for codec-lab, which runs every candidate in an isolated sandbox (no network, no files, no subprocesses; capped CPU, memory, time and output), measures it on real video clips, and adopts it only when it beats the current best codec's rate-distortion performance.
 
 # The codec contract
@@ -75,6 +80,7 @@ Import only these modules (and their submodules): ${contract.allowed_modules.joi
 - These attribute names, on anything: ${contract.forbidden_attributes.join(', ')}.
 - These module members (file or code loading):
 ${moduleAttributes}
+- Attributes that load code or files, on any object however it is reached (also your own attributes such as self.reader): ${banned.names.join(', ')}; any attribute starting with ${banned.prefixes.join(', ')} (except ${banned.allowed.join(', ')}; and ${exceptions}); and the keyword allow_pickle in any call.
 - Reading or writing files, sockets, environment variables, subprocesses or threads; printing more than a few lines.
 - A source file larger than ${contract.max_source_bytes} bytes.
 

@@ -123,6 +123,13 @@ describe('buildSystemPrompt', () => {
     expect(system).toContain(`${contract.max_source_bytes} bytes`);
   });
 
+  it('names the attributes refused on any object, their prefixes and allow_pickle (issue 11)', () => {
+    expect(system).toContain(contract.banned_attributes.names.join(', '));
+    expect(system).toContain(contract.banned_attributes.prefixes.join(', '));
+    expect(system).toContain('json.loads');
+    expect(system).toContain('allow_pickle');
+  });
+
   it('asks for exactly one python block with the whole file', () => {
     expect(system).toContain('Answer with exactly ONE fenced code block tagged python');
   });
