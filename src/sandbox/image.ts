@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { SANDBOX_IMAGE_DIR } from '../contract.js';
 import { CodecLabError } from '../errors.js';
@@ -28,20 +29,44 @@ export interface ImageRefs {
   readonly image: string;
 }
 
-async function hashFiles(names: readonly string[], seed = ''): Promise<string> {
+/**
+ * The recipe's files, read once: the tags are hashed from these bytes and the image is built
+ * from the same bytes, so a file edited during a build cannot end up under the wrong tag.
+ */
+type Recipe = ReadonlyMap<string, Buffer>;
+
+async function readRecipe(): Promise<Recipe> {
+  const names = [...new Set([...BASE_FILES, ...LAYER_FILES])];
+  const files = await Promise.all(
+    names.map(async (name) => [name, await readFile(new URL(name, SANDBOX_IMAGE_DIR))] as const),
+  );
+  return new Map(files);
+}
+
+function recipeFile(recipe: Recipe, name: string): Buffer {
+  const data = recipe.get(name);
+  if (data === undefined) throw new Error(`${name} is not a recipe file`);
+  return data;
+}
+
+function hashFiles(recipe: Recipe, names: readonly string[], seed = ''): string {
   const hash = createHash('sha256').update(seed);
   for (const name of names) {
     hash.update(`\0${name}\0`);
-    hash.update(await readFile(new URL(name, SANDBOX_IMAGE_DIR)));
+    hash.update(recipeFile(recipe, name));
   }
   return hash.digest('hex').slice(0, 16);
 }
 
+function refsOf(recipe: Recipe): ImageRefs {
+  const base = hashFiles(recipe, BASE_FILES);
+  const image = hashFiles(recipe, [...new Set([...BASE_FILES, ...LAYER_FILES])], base);
+  return { base: `${BASE_REPO}:${base}`, image: `${IMAGE_REPO}:${image}` };
+}
+
 /** Image tags derived from a hash of the recipe: changing any recipe file means a new image. */
 export async function imageRefs(): Promise<ImageRefs> {
-  const base = await hashFiles(BASE_FILES);
-  const image = await hashFiles([...new Set([...BASE_FILES, ...LAYER_FILES])], base);
-  return { base: `${BASE_REPO}:${base}`, image: `${IMAGE_REPO}:${image}` };
+  return refsOf(await readRecipe());
 }
 
 async function imageId(docker: Docker, ref: string): Promise<string | null> {
@@ -107,25 +132,21 @@ export async function buildSandboxImage(
   docker: Docker,
   options: BuildOptions,
 ): Promise<SandboxImage> {
-  const refs = await imageRefs();
+  const recipe = await readRecipe();
+  const refs = refsOf(recipe);
   const existing = options.force ? null : await imageId(docker, refs.image);
   if (existing !== null) {
     options.progress(`${refs.image} is already built (${existing.slice(0, 19)})`);
     return { ref: refs.image, id: existing };
   }
   if (options.force || (await imageId(docker, refs.base)) === null) {
-    await buildBase(docker, refs.base, options);
+    await buildBase(docker, refs.base, recipe, options);
   } else {
     options.progress(`base ${refs.base} is already built`);
   }
   options.progress(`building ${refs.image} (harness layer on ${refs.base})`);
   const context = await packTar(
-    await Promise.all(
-      LAYER_FILES.map(async (name) => ({
-        name,
-        data: await readFile(new URL(name, SANDBOX_IMAGE_DIR)),
-      })),
-    ),
+    LAYER_FILES.map((name) => ({ name, data: recipeFile(recipe, name) })),
   );
   const stream = await docker.buildImage(Readable.from([context]), {
     t: refs.image,
@@ -145,7 +166,12 @@ export async function buildSandboxImage(
   return { ref: refs.image, id };
 }
 
-async function buildBase(docker: Docker, ref: string, options: BuildOptions): Promise<void> {
+async function buildBase(
+  docker: Docker,
+  ref: string,
+  recipe: Recipe,
+  options: BuildOptions,
+): Promise<void> {
   await mkdir(options.cacheDir, { recursive: true });
   const tag = ref.split(':')[1] ?? 'latest';
   const tarPath = `${options.cacheDir}/rootfs-${tag}.tar`;
@@ -155,12 +181,19 @@ async function buildBase(docker: Docker, ref: string, options: BuildOptions): Pr
   );
   if (!cached) {
     options.progress(`building the root filesystem with debootstrap into ${tarPath} (2-4 minutes)`);
-    const script = fileURLToPath(new URL('build-rootfs.sh', SANDBOX_IMAGE_DIR));
-    await runScript(
-      script,
-      [tarPath, ...(options.mirror ? [options.mirror] : [])],
-      options.progress,
-    );
+    // The script and its package list run from a copy of the bytes the tag was hashed from.
+    const recipeDir = await mkdtemp(join(tmpdir(), 'codec-lab-rootfs-recipe-'));
+    try {
+      for (const name of BASE_FILES)
+        await writeFile(join(recipeDir, name), recipeFile(recipe, name));
+      await runScript(
+        join(recipeDir, 'build-rootfs.sh'),
+        [tarPath, ...(options.mirror ? [options.mirror] : [])],
+        options.progress,
+      );
+    } finally {
+      await rm(recipeDir, { recursive: true, force: true });
+    }
   }
   options.progress(`importing ${tarPath} as ${ref}`);
   const [repo] = ref.split(':');

@@ -4,13 +4,12 @@
  * builds each clip in its set's folder). The commands run in a temporary directory, not the
  * repository, so a path resolved against the wrong directory shows.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE } from '../../src/clips/clip-set.js';
-import { BUILTIN_CLIP, type CliRun, JPEG_CODEC, ROOT } from './support.js';
+import { BUILTIN_CLIP, type CliRun, JPEG_CODEC, runCli } from './support.js';
 
 let cwd: string;
 
@@ -23,17 +22,7 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 /** The built CLI run from `cwd`, with no data dir from the environment. */
 function cliHere(args: readonly string[]): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CODEC_LAB_LOG_LEVEL: 'warn' };
-  delete env.CODEC_LAB_DATA_DIR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/codec-lab.js`, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, {}, { cwd, unset: ['CODEC_LAB_DATA_DIR'] });
 }
 
 describe('relative paths on the command line', () => {

@@ -65,12 +65,21 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the built CLI (dist/) as a user would. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI (dist/) as a user would: from `cwd` (default the repository), with the
+ * test's environment plus `env`, less the variables named in `unset`.
+ */
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { readonly cwd?: string; readonly unset?: readonly string[] } = {},
+): Promise<CliRun> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, CODEC_LAB_LOG_LEVEL: 'warn', ...env };
+  for (const name of options.unset ?? []) delete childEnv[name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${ROOT}bin/codec-lab.js`, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CODEC_LAB_LOG_LEVEL: 'warn', ...env },
+      cwd: options.cwd ?? ROOT,
+      env: childEnv,
     });
     let stdout = '';
     let stderr = '';
