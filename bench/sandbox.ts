@@ -64,10 +64,13 @@ async function timeIt(work: () => Promise<unknown>): Promise<number> {
 }
 
 async function waitForPool(sandbox: DockerSandbox, size: number): Promise<void> {
-  // The pool is full once `size` containers are ready; give their Python imports time too.
-  const internals = sandbox as unknown as { ready: unknown[] };
-  while (internals.ready.length < size) await new Promise((resolve) => setTimeout(resolve, 50));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // The pool is full once `size` containers are started and each harness has said it waits
+  // for its job (its numpy and cv2 imports done: several seconds for six on two cores).
+  const internals = sandbox as unknown as { ready: Array<{ isReady: boolean }> };
+  const full = (): boolean =>
+    internals.ready.length >= size && internals.ready.every((prepared) => prepared.isReady);
+  while (!full()) await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 async function main(): Promise<void> {
