@@ -128,10 +128,18 @@ function numberFrom(env: Env, name: string): number | undefined {
 /**
  * A path the user typed (a flag, a variable), made absolute against `cwd`, the directory they
  * ran the command from: `--data-dir .data` means `<cwd>/.data` whichever directory a child
- * process later runs in. An empty value stays empty, so the schema reports it as missing.
+ * process later runs in. A leading `~/` is the home directory, as the shell would have made
+ * it had the path not been glued to its flag (`--clips=~/videos`). An empty value stays
+ * empty, so the schema reports it as missing.
  */
-export function resolveUserPath(value: string, cwd: string = process.cwd()): string {
-  return value === '' ? value : resolve(cwd, value);
+export function resolveUserPath(
+  value: string,
+  cwd: string = process.cwd(),
+  home: string = homedir(),
+): string {
+  if (value === '') return value;
+  if (value === '~' || value.startsWith('~/')) return join(home, value.slice(1));
+  return resolve(cwd, value);
 }
 
 /**

@@ -264,4 +264,10 @@ describe('resolveUserPath', () => {
   it('leaves an empty value empty, for the flag check to report', () => {
     expect(resolveUserPath('', '/home/u')).toBe('');
   });
+
+  it('expands a leading ~/ to the home directory (a path glued to its flag is not expanded by the shell)', () => {
+    expect(resolveUserPath('~/videos', '/srv', '/home/u')).toBe('/home/u/videos');
+    expect(resolveUserPath('~', '/srv', '/home/u')).toBe('/home/u');
+    expect(resolveUserPath('~other/videos', '/srv', '/home/u')).toBe('/srv/~other/videos');
+  });
 });
