@@ -125,7 +125,10 @@ export class DockerSandbox implements Sandbox {
       return await this.runOnce(request);
     } finally {
       this.inFlight -= 1;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      if (this.inFlight === 0) {
+        for (const wake of this.idleWaiters.splice(0)) wake();
+        this.refill();
+      }
     }
   }
 
@@ -158,6 +161,7 @@ export class DockerSandbox implements Sandbox {
     } finally {
       this.exclusive = null;
       release();
+      this.refill();
     }
   }
 
@@ -226,8 +230,20 @@ export class DockerSandbox implements Sandbox {
     return this.prepare();
   }
 
+  /**
+   * Tops the warm pool up. Each new container imports numpy and cv2 (about a CPU-second) on the
+   * cores the runs need, so while runs are in flight only one container warms up at a time
+   * (the next when it is ready); the rest of the pool fills once the sandbox is idle.
+   */
   private refill(): void {
-    while (!this.closed && this.ready.length + this.preparing.size < this.options.poolSize) {
+    const busy = this.inFlight > 0 || this.exclusive !== null;
+    const warming = (): number =>
+      this.preparing.size + this.ready.filter((prepared) => !prepared.isReady).length;
+    while (
+      !this.closed &&
+      this.ready.length + this.preparing.size < this.options.poolSize &&
+      (!busy || warming() < 1)
+    ) {
       const task = this.prepare().then(
         (prepared) => {
           if (this.closed) this.scheduleRemoval(prepared.container);
@@ -276,6 +292,7 @@ export class DockerSandbox implements Sandbox {
         markReady = () => {
           prepared.isReady = true;
           resolve();
+          this.refill();
         };
       });
       const prepared: Prepared = {
