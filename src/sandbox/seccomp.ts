@@ -8,6 +8,10 @@ import { SANDBOX_IMAGE_DIR } from '../contract.js';
  * flock, unshare/setns/mount, bpf, perf_event_open, userfaultfd, io_uring, keyctl and the
  * namespace flags of clone; clone3 answers ENOSYS so glibc falls back to clone.
  * Returned as the compact JSON text Docker's `seccomp=` security option takes.
+ *
+ * It relies on `no-new-privileges` (hardening.ts sets both): only then does runc install the
+ * filter after switching to the sandbox user, whose setgroups/setuid this profile refuses;
+ * without it the container cannot start.
  */
 export function loadSeccompProfile(): string {
   const text = readFileSync(new URL('seccomp.json', SANDBOX_IMAGE_DIR), 'utf8');
