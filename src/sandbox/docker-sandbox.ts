@@ -3,7 +3,7 @@ import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DockerStreamDemuxer, FRAME_PREFIX_BYTES } from './docker-stream.js';
 import { sandboxContainerSpec } from './hardening.js';
-import { HostClaims } from './host-claim.js';
+import { HostClaims, delay } from './host-claim.js';
 import { formatOwner, type Owner } from './owner.js';
 import type {
   Sandbox,
@@ -472,8 +472,4 @@ export class DockerSandbox implements Sandbox {
     this.removals.add(removal);
     void removal.finally(() => this.removals.delete(removal));
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -149,6 +149,7 @@ export class HostClaims {
   }
 }
 
-function delay(ms: number): Promise<void> {
+/** A pause that does not keep the process alive (the sandbox's polls and drains). */
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
