@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+import { DEFAULT_QUALITIES } from '../contract.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { Evaluator } from '../evaluation/evaluator.js';
 import {
@@ -20,8 +21,11 @@ export const JPEG_ANCHOR_CODEC = fileURLToPath(
   new URL('../../assets/anchors/jpeg_opencv.py', import.meta.url),
 );
 
-/** Spread over [0, 1]: JPEG quality 14 to 86 in the codec file's mapping int(5 + 90·q). */
-export const DEFAULT_JPEG_QUALITIES: readonly number[] = [0.1, 0.3, 0.5, 0.7, 0.9];
+/**
+ * The evaluation's default sweep: JPEG quality 14 to 86 in the codec file's mapping
+ * int(5 + 90·q).
+ */
+export const DEFAULT_JPEG_QUALITIES: readonly number[] = DEFAULT_QUALITIES;
 
 export interface JpegAnchorOptions {
   /** The image the evaluator's sandbox runs (`sandbox.imageId`): part of the cache key. */
