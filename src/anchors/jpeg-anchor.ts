@@ -54,7 +54,7 @@ export class JpegAnchor {
       new Set(this.qualities).size !== this.qualities.length
     ) {
       throw new AnchorError(
-        'invalid_settings',
+        'USAGE',
         `JPEG anchor qualities must be distinct numbers in [0, 1] (got ${this.qualities.join(', ') || 'none'})`,
       );
     }
@@ -80,7 +80,7 @@ export class JpegAnchor {
     });
     if (!result.ok) {
       throw new AnchorError(
-        'jpeg_anchor_failed',
+        'JPEG_ANCHOR_FAILED',
         `the JPEG anchor (${this.codecPath}) failed at ${result.stage}: ` +
           `${result.failure.category}: ${result.failure.message}; it is a known-good codec, so ` +
           `check the sandbox image (codec-lab image status) and its limits`,
@@ -88,7 +88,7 @@ export class JpegAnchor {
     }
     if (result.imageId !== this.imageId) {
       throw new AnchorError(
-        'jpeg_anchor_failed',
+        'JPEG_ANCHOR_FAILED',
         `the JPEG anchor ran in image ${result.imageId}, not ${this.imageId} as its cache key ` +
           `says; pass the evaluator's own sandbox.imageId`,
       );
@@ -97,7 +97,7 @@ export class JpegAnchor {
       const measured = result.metrics.clips[i];
       if (measured?.clip !== clip.name || measured.points.length !== this.qualities.length) {
         throw new AnchorError(
-          'jpeg_anchor_failed',
+          'JPEG_ANCHOR_FAILED',
           `the evaluation of the JPEG anchor has no complete result for clip ${clip.name}`,
         );
       }
@@ -112,7 +112,7 @@ export class JpegAnchor {
     this.codec ??= readFile(this.codecPath).catch((cause: NodeJS.ErrnoException) => {
       this.codec = undefined;
       throw new AnchorError(
-        'jpeg_anchor_failed',
+        'JPEG_ANCHOR_FAILED',
         `cannot read the JPEG anchor codec ${this.codecPath} (${cause.code ?? cause.message}); ` +
           `reinstall codec-lab or pass codecPath`,
         { cause },
