@@ -3,7 +3,7 @@
 // order, each tier run even if an earlier one failed, then one closing line
 // "N passed, N failed, N skipped" summing every tier (each static check counts as one test).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const only = process.argv.slice(2);
 const wanted = (name) => only.length === 0 || only.includes(name);
@@ -15,8 +15,8 @@ function run(command, args) {
   return result.status === 0;
 }
 
-function check(name, command, args) {
-  if (!wanted(name)) return;
+function check(name, command, args, tier = name) {
+  if (!wanted(name) && !wanted(tier)) return;
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
   const ok = run(command, args);
   totals[ok ? 'passed' : 'failed'] += 1;
@@ -55,9 +55,23 @@ function vitest(project) {
   );
 }
 
+function pythonFiles(dir) {
+  return readdirSync(dir, { recursive: true })
+    .filter((name) => name.endsWith('.py'))
+    .sort()
+    .map((name) => `${dir}/${name}`);
+}
+
 mkdirSync('test-results', { recursive: true });
 check('format', 'npx', ['prettier', '--check', '.']);
 check('lint', 'npx', ['eslint', '.']);
+// The Python the project writes itself; test/hostile/ is deliberately bad code and is left out.
+check(
+  'pyflakes',
+  'pyflakes3',
+  [...pythonFiles('assets'), ...pythonFiles('sandbox-image/harness')],
+  'lint',
+);
 check('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 vitest('unit');
 vitest('integration');

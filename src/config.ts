@@ -226,6 +226,14 @@ const governanceSchema = z.object({
 
 export type GovernanceConfig = Readonly<z.infer<typeof governanceSchema>>;
 
+/** The self-debugger's defaults (the seed's one-hour lookback); the only place they are written. */
+export const DEFAULT_GOVERNANCE: GovernanceConfig = Object.freeze({
+  lookbackMs: 3_600_000,
+  triggerFailures: 5,
+  maxRepairs: 2,
+  reportIntervalMs: 3_600_000,
+});
+
 const GOVERNANCE_SETTING_NAMES: Readonly<Record<string, string>> = {
   lookbackMs: '--lookback / CODEC_LAB_LOOKBACK_S',
   triggerFailures: '--trigger-failures / CODEC_LAB_TRIGGER_FAILURES',
@@ -243,12 +251,16 @@ export function loadGovernanceConfig(
 ): GovernanceConfig {
   const seconds = (name: string, fallback: number): number =>
     Math.round((numberFrom(env, name) ?? fallback) * 1000);
+  const defaults = DEFAULT_GOVERNANCE;
   const candidate = {
-    lookbackMs: overrides.lookbackMs ?? seconds('CODEC_LAB_LOOKBACK_S', 3600),
+    lookbackMs: overrides.lookbackMs ?? seconds('CODEC_LAB_LOOKBACK_S', defaults.lookbackMs / 1000),
     triggerFailures:
-      overrides.triggerFailures ?? numberFrom(env, 'CODEC_LAB_TRIGGER_FAILURES') ?? 5,
-    maxRepairs: overrides.maxRepairs ?? numberFrom(env, 'CODEC_LAB_MAX_REPAIRS') ?? 2,
-    reportIntervalMs: seconds('CODEC_LAB_REPORT_INTERVAL_S', 3600),
+      overrides.triggerFailures ??
+      numberFrom(env, 'CODEC_LAB_TRIGGER_FAILURES') ??
+      defaults.triggerFailures,
+    maxRepairs:
+      overrides.maxRepairs ?? numberFrom(env, 'CODEC_LAB_MAX_REPAIRS') ?? defaults.maxRepairs,
+    reportIntervalMs: seconds('CODEC_LAB_REPORT_INTERVAL_S', defaults.reportIntervalMs / 1000),
   };
   return Object.freeze(
     parseSettings(

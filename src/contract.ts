@@ -23,6 +23,13 @@ const contractSchema = z.object({
 
 export type CodecContract = z.infer<typeof contractSchema>;
 
+/**
+ * The quality points of an evaluation's sweep (`config["quality"]` in [0, 1]) when none are
+ * given, and of the JPEG anchor: one list, so candidates and anchor are measured alike. Five
+ * points leave BD-rate (which needs four) room after dominated points are pruned.
+ */
+export const DEFAULT_QUALITIES: readonly number[] = Object.freeze([0.1, 0.3, 0.5, 0.7, 0.9]);
+
 /** Both src/ and dist/ sit one level below the package root. */
 export const SANDBOX_IMAGE_DIR = new URL('../sandbox-image/', import.meta.url);
 

@@ -3,6 +3,7 @@
  * compared with, measured on the same clips. Shared by the ffmpeg and JPEG anchors, the cache
  * and the table. Pure.
  */
+import { CodecLabError, type ErrorCode } from '../errors.js';
 
 export const ANCHOR_NAMES = ['jpeg', 'x264', 'x265'] as const;
 export type AnchorName = (typeof ANCHOR_NAMES)[number];
@@ -80,25 +81,26 @@ export interface AnchorSettings {
   readonly details: { readonly [key: string]: JsonValue };
 }
 
-export type AnchorErrorCode =
-  | 'invalid_settings'
-  | 'ffmpeg_unavailable'
-  | 'ffmpeg_unsuitable'
-  | 'ffmpeg_failed'
-  | 'ffmpeg_timeout'
-  | 'frame_count_mismatch'
-  | 'jpeg_anchor_failed';
+export type AnchorErrorCode = Extract<
+  ErrorCode,
+  | 'USAGE'
+  | 'FFMPEG_UNAVAILABLE'
+  | 'FFMPEG_UNSUITABLE'
+  | 'FFMPEG_FAILED'
+  | 'FFMPEG_TIMEOUT'
+  | 'FRAME_COUNT_MISMATCH'
+  | 'JPEG_ANCHOR_FAILED'
+>;
 
 /**
  * Infrastructure failure while measuring an anchor: anchors are trusted reference codecs, so
  * unlike a candidate's failure this is never data. Branch on `code`, not on the message.
  */
-export class AnchorError extends Error {
+export class AnchorError extends CodecLabError {
   override readonly name = 'AnchorError';
-  readonly code: AnchorErrorCode;
+  declare readonly code: AnchorErrorCode;
 
   constructor(code: AnchorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }

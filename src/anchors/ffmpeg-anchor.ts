@@ -2,15 +2,13 @@
  * The x264 and x265 anchors (DESIGN.md §3): a clip's raw BGR frames encoded by ffmpeg at a CRF
  * sweep, decoded back by ffmpeg, and measured by the same trusted metrics as candidate codecs.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 import type { Clip } from '../evaluation/clip.js';
-import { defaultFfmpegPath } from '../evaluation/ffmpeg-clip-reader.js';
+import { FFMPEG_TIMEOUT_MS, defaultFfmpegPath, runFfmpeg } from '../ffmpeg.js';
+import { STDERR_KEEP_CHARS } from '../process-runner.js';
 import { computeClipMetrics } from '../evaluation/metrics.js';
 import {
   AnchorError,
@@ -28,8 +26,6 @@ import {
  */
 export const DEFAULT_CRFS: readonly number[] = [18, 24, 30, 36, 42];
 export const X26X_PRESET = 'medium';
-const DEFAULT_TIMEOUT_MS = 120_000;
-const STDERR_KEEP_CHARS = 8 * 1024;
 
 /**
  * swscale's defaults take a fast, inexact path for BGR <-> YUV 4:2:0 that alone caps luma PSNR
@@ -151,7 +147,7 @@ export function distributeBytes(total: number, frames: number): number[] {
 export interface FfmpegAnchorOptions {
   /** Default: the static ffmpeg of @ffmpeg-installer/ffmpeg (has libx264 and libx265). */
   readonly ffmpegPath?: string;
-  /** Kill one ffmpeg process (encode or decode) after this long. */
+  /** Kill one ffmpeg process (encode or decode) after this long; default FFMPEG_TIMEOUT_MS. */
   readonly timeoutMs?: number;
   readonly crfs?: readonly number[];
   /** Where the temporary bitstream files go (default: the OS temp folder). */
@@ -179,13 +175,13 @@ export class FfmpegAnchor {
 
   constructor(options: FfmpegAnchorOptions = {}) {
     this.ffmpegPath = options.ffmpegPath ?? defaultFfmpegPath();
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? FFMPEG_TIMEOUT_MS;
     this.tempDir = options.tempDir ?? tmpdir();
     this.crfs = options.crfs ?? DEFAULT_CRFS;
     const bad = this.crfs.filter((crf) => !Number.isFinite(crf) || crf < 0 || crf > 51);
     if (this.crfs.length === 0 || bad.length > 0 || new Set(this.crfs).size !== this.crfs.length) {
       throw new AnchorError(
-        'invalid_settings',
+        'USAGE',
         `CRFs must be distinct numbers in [0, 51] (got ${this.crfs.join(', ') || 'none'})`,
       );
     }
@@ -236,7 +232,7 @@ export class FfmpegAnchor {
       const encoded = await this.run(args, `encoding ${what}`, clip.frames);
       if (encoded.exitCode !== 0) {
         throw new AnchorError(
-          'ffmpeg_failed',
+          'FFMPEG_FAILED',
           `ffmpeg failed encoding ${what} (exit ${encoded.exitCode}): ${lastLines(encoded.stderr)}`,
         );
       }
@@ -244,7 +240,7 @@ export class FfmpegAnchor {
       const decoded = await this.run(decoderArgs(anchor, stream), `decoding ${what}`);
       if (decoded.exitCode !== 0) {
         throw new AnchorError(
-          'ffmpeg_failed',
+          'FFMPEG_FAILED',
           `ffmpeg failed decoding its own ${what} (exit ${decoded.exitCode}): ${lastLines(decoded.stderr)}`,
         );
       }
@@ -252,7 +248,7 @@ export class FfmpegAnchor {
       const count = decoded.stdout.length / frameSize;
       if (count !== clip.frames.length) {
         throw new AnchorError(
-          'frame_count_mismatch',
+          'FRAME_COUNT_MISMATCH',
           `${what}: ${clip.frames.length} frames went in but ${decoded.stdout.length} bytes ` +
             `(${count.toFixed(2)} frames of ${clip.width}x${clip.height}) came back; ` +
             `this ffmpeg (${this.ffmpegPath}) drops or duplicates frames: point CODEC_LAB_FFMPEG at another build`,
@@ -281,7 +277,7 @@ export class FfmpegAnchor {
     const library = ENCODERS[anchor].library;
     if (!new RegExp(`^\\s*V\\S*\\s+${library}\\s`, 'm').test(facts.encoders)) {
       throw new AnchorError(
-        'ffmpeg_unsuitable',
+        'FFMPEG_UNSUITABLE',
         `the ffmpeg at ${this.ffmpegPath} (${facts.version}) has no ${library} encoder, needed ` +
           `for the ${anchor} anchor; set CODEC_LAB_FFMPEG to an ffmpeg built with ` +
           `--enable-${library} (the static build npm installs with @ffmpeg-installer/ffmpeg has it)`,
@@ -289,7 +285,7 @@ export class FfmpegAnchor {
     }
     if (!/^\s*filter_units\s*$/m.test(facts.bsfs)) {
       throw new AnchorError(
-        'ffmpeg_unsuitable',
+        'FFMPEG_UNSUITABLE',
         `the ffmpeg at ${this.ffmpegPath} (${facts.version}) has no filter_units bitstream ` +
           `filter (ffmpeg 4.0 or later); set CODEC_LAB_FFMPEG to a newer ffmpeg`,
       );
@@ -302,7 +298,7 @@ export class FfmpegAnchor {
       const run = await this.run(['-hide_banner', flag], `ffmpeg ${flag}`);
       if (run.exitCode !== 0) {
         throw new AnchorError(
-          'ffmpeg_failed',
+          'FFMPEG_FAILED',
           `\`${this.ffmpegPath} ${flag}\` exited ${run.exitCode}: ${lastLines(run.stderr)}; ` +
             `set CODEC_LAB_FFMPEG to a working ffmpeg`,
         );
@@ -318,68 +314,19 @@ export class FfmpegAnchor {
     return { version, encoders, bsfs };
   }
 
-  private run(
+  private async run(
     args: readonly string[],
     what: string,
     input?: readonly Buffer[],
   ): Promise<FfmpegRun> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.ffmpegPath, args, {
-        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      const chunks: Buffer[] = [];
-      let stderr = '';
-      let settled = false;
-      const settle = (outcome: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        outcome();
-      };
-      // Rejects at once rather than on 'close': a child of ffmpeg holding the pipes open
-      // would otherwise hold the caller too.
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        settle(() =>
-          reject(
-            new AnchorError(
-              'ffmpeg_timeout',
-              `ffmpeg took longer than ${this.timeoutMs} ms ${what}; use fewer or smaller frames, ` +
-                `or raise the anchor's timeoutMs`,
-            ),
-          ),
-        );
-      }, this.timeoutMs);
-      child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (text: string) => {
-        stderr = (stderr + text).slice(-2 * STDERR_KEEP_CHARS);
-      });
-      if (input !== undefined && child.stdin) {
-        // If ffmpeg exits early (bad arguments) the pipe breaks: its exit code and stderr,
-        // reported on close, say why, so the write error itself is dropped.
-        pipeline(Readable.from(input), child.stdin).catch(() => undefined);
-      }
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        settle(() =>
-          reject(
-            new AnchorError(
-              err.code === 'ENOENT' || err.code === 'EACCES'
-                ? 'ffmpeg_unavailable'
-                : 'ffmpeg_failed',
-              `cannot run ffmpeg at ${this.ffmpegPath} (${err.code ?? err.message}); run \`npm install\` ` +
-                `(it ships @ffmpeg-installer/ffmpeg) or set CODEC_LAB_FFMPEG to a working ffmpeg`,
-              { cause: err },
-            ),
-          ),
-        );
-      });
-      child.on('close', (code) => {
-        settle(() => resolve({ exitCode: code ?? -1, stdout: Buffer.concat(chunks), stderr }));
-      });
+    const run = await runFfmpeg(this.ffmpegPath, args, {
+      timeoutMs: this.timeoutMs,
+      purpose: what,
+      timeoutAdvice: "use fewer or smaller frames, or raise the anchor's timeoutMs",
+      ...(input === undefined ? {} : { input }),
+      fail: (code, message, options) => new AnchorError(code, message, options),
     });
+    return { exitCode: run.exitCode ?? -1, stdout: run.stdout, stderr: run.stderr };
   }
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+import { DEFAULT_QUALITIES } from '../contract.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { Evaluator } from '../evaluation/evaluator.js';
 import {
@@ -20,8 +21,11 @@ export const JPEG_ANCHOR_CODEC = fileURLToPath(
   new URL('../../assets/anchors/jpeg_opencv.py', import.meta.url),
 );
 
-/** Spread over [0, 1]: JPEG quality 14 to 86 in the codec file's mapping int(5 + 90·q). */
-export const DEFAULT_JPEG_QUALITIES: readonly number[] = [0.1, 0.3, 0.5, 0.7, 0.9];
+/**
+ * The evaluation's default sweep: JPEG quality 14 to 86 in the codec file's mapping
+ * int(5 + 90·q).
+ */
+export const DEFAULT_JPEG_QUALITIES: readonly number[] = DEFAULT_QUALITIES;
 
 export interface JpegAnchorOptions {
   /** The image the evaluator's sandbox runs (`sandbox.imageId`): part of the cache key. */
@@ -50,7 +54,7 @@ export class JpegAnchor {
       new Set(this.qualities).size !== this.qualities.length
     ) {
       throw new AnchorError(
-        'invalid_settings',
+        'USAGE',
         `JPEG anchor qualities must be distinct numbers in [0, 1] (got ${this.qualities.join(', ') || 'none'})`,
       );
     }
@@ -76,7 +80,7 @@ export class JpegAnchor {
     });
     if (!result.ok) {
       throw new AnchorError(
-        'jpeg_anchor_failed',
+        'JPEG_ANCHOR_FAILED',
         `the JPEG anchor (${this.codecPath}) failed at ${result.stage}: ` +
           `${result.failure.category}: ${result.failure.message}; it is a known-good codec, so ` +
           `check the sandbox image (codec-lab image status) and its limits`,
@@ -84,7 +88,7 @@ export class JpegAnchor {
     }
     if (result.imageId !== this.imageId) {
       throw new AnchorError(
-        'jpeg_anchor_failed',
+        'JPEG_ANCHOR_FAILED',
         `the JPEG anchor ran in image ${result.imageId}, not ${this.imageId} as its cache key ` +
           `says; pass the evaluator's own sandbox.imageId`,
       );
@@ -93,7 +97,7 @@ export class JpegAnchor {
       const measured = result.metrics.clips[i];
       if (measured?.clip !== clip.name || measured.points.length !== this.qualities.length) {
         throw new AnchorError(
-          'jpeg_anchor_failed',
+          'JPEG_ANCHOR_FAILED',
           `the evaluation of the JPEG anchor has no complete result for clip ${clip.name}`,
         );
       }
@@ -108,7 +112,7 @@ export class JpegAnchor {
     this.codec ??= readFile(this.codecPath).catch((cause: NodeJS.ErrnoException) => {
       this.codec = undefined;
       throw new AnchorError(
-        'jpeg_anchor_failed',
+        'JPEG_ANCHOR_FAILED',
         `cannot read the JPEG anchor codec ${this.codecPath} (${cause.code ?? cause.message}); ` +
           `reinstall codec-lab or pass codecPath`,
         { cause },

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, loadGovernanceConfig, loadServerConfig, resolveUserPath } from '../config.js';
+import { DEFAULT_QUALITIES } from '../contract.js';
 import { CodecLabError } from '../errors.js';
 import { SqliteStore, dataDirInUse } from '../store/sqlite-store.js';
 import { createLogger } from '../logger.js';
@@ -124,7 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--qualities <list>',
       'quality points in [0, 1] (BD-rate needs at least 4)',
-      '0.1,0.3,0.5,0.7,0.9',
+      DEFAULT_QUALITIES.join(','),
     )
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option(
@@ -201,7 +202,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       userPath,
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
-    .option('--qualities <list>', 'quality points in [0, 1]', '0.1,0.3,0.5,0.7,0.9')
+    .option('--qualities <list>', 'quality points in [0, 1]', DEFAULT_QUALITIES.join(','))
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
     .option('--data-dir <dir>', 'the data dir (default .data or CODEC_LAB_DATA_DIR)', userPath)

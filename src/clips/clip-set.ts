@@ -159,10 +159,10 @@ export async function readEntry(
     // One frame more than listed, so an appended frame shows up as a changed file.
     clip = await reader.read(file, { maxFrames: entry.frames + 1 });
   } catch (err) {
-    if (err instanceof ClipReadError && err.code === 'clip_not_found') {
+    if (err instanceof ClipReadError && err.code === 'CLIP_NOT_FOUND') {
       return `${entry.name}: ${file} is missing`;
     }
-    if (err instanceof ClipReadError && err.code !== 'ffmpeg_unavailable') {
+    if (err instanceof ClipReadError && err.code !== 'FFMPEG_UNAVAILABLE') {
       return `${entry.name}: ${file} cannot be read (${err.message})`;
     }
     throw err;

@@ -10,7 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { CodecLabError } from '../errors.js';
 import type { ClipReader } from '../evaluation/clip.js';
-import { FfmpegClipReader, defaultFfmpegPath } from '../evaluation/ffmpeg-clip-reader.js';
+import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
+import { FFMPEG_TIMEOUT_MS, defaultFfmpegPath } from '../ffmpeg.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import {
   CATALOGUE,
@@ -88,8 +89,6 @@ export interface PreparedSet {
   /** Names of the clips that already matched their manifest entry. */
   readonly reused: readonly string[];
 }
-
-const FFMPEG_TIMEOUT_MS = 120_000;
 
 interface SetPlan {
   readonly set: ClipSetName;

@@ -3,12 +3,12 @@
  * installed, or fetched with `apt-get download` and unpacked with `dpkg -x`
  * into a cache without installing anything.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { CodecLabError } from '../errors.js';
+import { ProcessError, STDERR_KEEP_CHARS, runProcess } from '../process-runner.js';
 
 export interface PackageSource {
   /**
@@ -51,40 +51,34 @@ export type CommandRunner = (
   options: { readonly cwd: string },
 ) => Promise<CommandResult>;
 
-const OUTPUT_KEEP_CHARS = 16 * 1024;
-
-/** A `CommandRunner` on `child_process.spawn`, killing the command after `timeoutMs`. */
+/**
+ * A `CommandRunner` on process-runner.ts (its deadline and process-group kill): a timeout is a
+ * result (`timedOut`), the error a command that cannot start raised is rethrown as it was.
+ */
 export function spawnRunner(timeoutMs = 20 * 60_000): CommandRunner {
-  return (command, args, options) =>
-    new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      const keep = (text: string): string =>
-        text.length > 2 * OUTPUT_KEEP_CHARS ? text.slice(-OUTPUT_KEEP_CHARS) : text;
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stdout.on('data', (text: string) => (stdout = keep(stdout + text)));
-      child.stderr.on('data', (text: string) => (stderr = keep(stderr + text)));
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
+  return async (command, args, options) => {
+    try {
+      const result = await runProcess(command, args, {
+        cwd: options.cwd,
+        timeoutMs,
+        timeoutAdvice: 'try again',
+        unavailableAdvice: `install ${command}`,
       });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({
-          exitCode: code,
-          stdout: stdout.slice(-OUTPUT_KEEP_CHARS),
-          stderr: stderr.slice(-OUTPUT_KEEP_CHARS),
-          timedOut,
-        });
-      });
-    });
+      return {
+        exitCode: result.exitCode,
+        stdout: result.stdout.toString('utf8').slice(-STDERR_KEEP_CHARS),
+        stderr: result.stderr,
+        timedOut: false,
+      };
+    } catch (error) {
+      if (!(error instanceof ProcessError)) throw error;
+      if (error.code === 'COMMAND_TIMEOUT') {
+        return { exitCode: null, stdout: '', stderr: error.stderr, timedOut: true };
+      }
+      // The callers explain a command that cannot start from its errno (ENOENT: not installed).
+      throw error.cause instanceof Error ? error.cause : error;
+    }
+  };
 }
 
 export interface DebianPackageSourceOptions {

@@ -65,7 +65,7 @@ export async function readClipFolder(
     entries = await readdir(folder, { withFileTypes: true });
   } catch (cause) {
     throw new ClipReadError(
-      'clip_not_found',
+      'CLIP_NOT_FOUND',
       `cannot list clip folder ${folder}; check the --clips path`,
       { cause },
     );
@@ -76,7 +76,7 @@ export async function readClipFolder(
   );
   if (names.length === 0) {
     throw new ClipReadError(
-      'clip_not_found',
+      'CLIP_NOT_FOUND',
       `no video files in ${folder} (looked for ${extensions.join(' ')}); put clips there or point --clips at a video file`,
     );
   }

@@ -1,4 +1,5 @@
 /** A test clip held in memory, how to read one, and the pure decisions about it. */
+import { CodecLabError, type ErrorCode } from '../errors.js';
 
 export interface Clip {
   /** Short, unique within a clip set; used in reports and file names. */
@@ -28,24 +29,25 @@ export interface ClipReader {
   read(path: string, options: ClipReadOptions): Promise<Clip>;
 }
 
-export type ClipReadErrorCode =
-  | 'invalid_options'
-  | 'clip_not_found'
-  | 'clip_unreadable'
-  | 'clip_no_video'
-  | 'clip_empty'
-  | 'ffmpeg_unavailable'
-  | 'ffmpeg_failed'
-  | 'ffmpeg_timeout';
+export type ClipReadErrorCode = Extract<
+  ErrorCode,
+  | 'USAGE'
+  | 'CLIP_NOT_FOUND'
+  | 'CLIP_UNREADABLE'
+  | 'CLIP_NO_VIDEO'
+  | 'CLIP_EMPTY'
+  | 'FFMPEG_UNAVAILABLE'
+  | 'FFMPEG_FAILED'
+  | 'FFMPEG_TIMEOUT'
+>;
 
 /** Infrastructure failure while reading clips; branch on `code`, not on the message. */
-export class ClipReadError extends Error {
+export class ClipReadError extends CodecLabError {
   override readonly name = 'ClipReadError';
-  readonly code: ClipReadErrorCode;
+  declare readonly code: ClipReadErrorCode;
 
   constructor(code: ClipReadErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }
 
@@ -71,7 +73,7 @@ export function centredCrop(
   const outHeight = evenAtMost(height, maxHeight);
   if (outWidth < 2 || outHeight < 2) {
     throw new ClipReadError(
-      'invalid_options',
+      'USAGE',
       `a ${width}x${height} video cropped to at most ${maxWidth ?? width}x${maxHeight ?? height} leaves no even-sized picture; use a larger video or larger limits`,
     );
   }
@@ -107,6 +109,6 @@ export function checkClipReadOptions(options: ClipReadOptions): void {
     }
   }
   if (problems.length > 0) {
-    throw new ClipReadError('invalid_options', `bad clip read options: ${problems.join('; ')}`);
+    throw new ClipReadError('USAGE', `bad clip read options: ${problems.join('; ')}`);
   }
 }

@@ -5,6 +5,7 @@
  * always for the repair of a failed attempt. Everything it concludes is derived from the store
  * (the prompts stored with the attempts say what was really sent), so a restart loses nothing.
  */
+import { DEFAULT_GOVERNANCE as CONFIG_DEFAULT_GOVERNANCE } from '../config.js';
 import type { CodecContract } from '../contract.js';
 import type { Logger } from '../logger.js';
 import type { Recommendation } from '../prompt/prompt-builder.js';
@@ -27,12 +28,8 @@ export interface GovernanceSettings {
   readonly reportIntervalMs: number;
 }
 
-export const DEFAULT_GOVERNANCE: GovernanceSettings = Object.freeze({
-  lookbackMs: 3_600_000,
-  triggerFailures: 5,
-  maxRepairs: 2,
-  reportIntervalMs: 3_600_000,
-});
+/** Defined once, with the settings' parsing (config.ts). */
+export const DEFAULT_GOVERNANCE: GovernanceSettings = CONFIG_DEFAULT_GOVERNANCE;
 
 /** Where reports go: files in the data directory (report-files.ts), or memory in tests. */
 export interface ReportSink {

@@ -226,7 +226,7 @@ describe('measureAnchors', () => {
       settings: () => Promise.resolve(SETTINGS('jpeg')),
       measure: (clips: readonly Clip[]) => {
         calls.push(`jpeg:${clips.map((c) => c.name).join('+')}`);
-        if (options.jpegFails) return Promise.reject(new AnchorError('jpeg_anchor_failed', 'boom'));
+        if (options.jpegFails) return Promise.reject(new AnchorError('JPEG_ANCHOR_FAILED', 'boom'));
         return Promise.resolve(clips.map(() => jpegCurve(2)));
       },
     };
@@ -275,7 +275,7 @@ describe('measureAnchors', () => {
     const cache = new FileAnchorCache(dir, createLogger({ level: 'silent' }));
     const run = fakes({ jpegFails: true });
     await expect(measureAnchors({ clips: [clip('a', 1)], ...run, cache })).rejects.toMatchObject({
-      code: 'jpeg_anchor_failed',
+      code: 'JPEG_ANCHOR_FAILED',
     });
     expect(run.calls).toContain('x265:a');
   });

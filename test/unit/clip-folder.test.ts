@@ -102,7 +102,7 @@ describe('readClipFolder / readClips', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ClipReadError);
-    expect((error as ClipReadError).code).toBe('clip_not_found');
+    expect((error as ClipReadError).code).toBe('CLIP_NOT_FOUND');
     expect((error as ClipReadError).message).toMatch(/no video files in .*--clips/);
   });
 
@@ -110,7 +110,7 @@ describe('readClipFolder / readClips', () => {
     const error = await readClipFolder(new FakeClipReader(), '/nonexistent/clips', {
       maxFrames: 1,
     }).catch((e: unknown) => e);
-    expect((error as ClipReadError).code).toBe('clip_not_found');
+    expect((error as ClipReadError).code).toBe('CLIP_NOT_FOUND');
   });
 
   it('treats a folder path as a folder and anything else as one clip', async () => {

@@ -26,7 +26,7 @@ describe('centredCrop', () => {
   it('refuses a crop that leaves nothing', () => {
     const error = captureError(() => centredCrop(1, 100));
     expect(error).toBeInstanceOf(ClipReadError);
-    expect(error.code).toBe('invalid_options');
+    expect(error.code).toBe('USAGE');
     expect(error.message).toMatch(/1x100/);
   });
 });
@@ -43,7 +43,7 @@ describe('checkClipReadOptions', () => {
     const error = captureError(() =>
       checkClipReadOptions({ maxFrames: 0, startFrame: -1, maxWidth: 1, maxHeight: 2.5 }),
     );
-    expect(error.code).toBe('invalid_options');
+    expect(error.code).toBe('USAGE');
     for (const key of ['maxFrames', 'startFrame', 'maxWidth', 'maxHeight']) {
       expect(error.message).toContain(key);
     }

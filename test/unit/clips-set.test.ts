@@ -37,7 +37,7 @@ class FakeReader implements ClipReader {
     this.reads.push({ file, options });
     const clip = this.files.get(file);
     if (clip === undefined) {
-      return Promise.reject(new ClipReadError('clip_not_found', `clip ${file} does not exist`));
+      return Promise.reject(new ClipReadError('CLIP_NOT_FOUND', `clip ${file} does not exist`));
     }
     return Promise.resolve({ ...clip, frames: clip.frames.slice(0, options.maxFrames) });
   }

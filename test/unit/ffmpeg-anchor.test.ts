@@ -124,7 +124,7 @@ describe('FfmpegAnchor failures', () => {
     const anchor = new FfmpegAnchor({ ffmpegPath: fake });
     await expect(anchor.settings('x264')).resolves.toMatchObject({ anchor: 'x264' });
     const error = await anchor.measurePoint(clip, 'x265', 30).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'AnchorError', code: 'ffmpeg_unsuitable' });
+    expect(error).toMatchObject({ name: 'AnchorError', code: 'FFMPEG_UNSUITABLE' });
     expect((error as Error).message).toContain(fake);
     expect((error as Error).message).toContain('ffmpeg version fake-1');
     expect((error as Error).message).toContain('libx265');
@@ -133,7 +133,7 @@ describe('FfmpegAnchor failures', () => {
 
   it('reports a missing ffmpeg as unavailable', async () => {
     const anchor = new FfmpegAnchor({ ffmpegPath: path.join(dir, 'no-such-ffmpeg') });
-    await expect(anchor.settings('x264')).rejects.toMatchObject({ code: 'ffmpeg_unavailable' });
+    await expect(anchor.settings('x264')).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
   });
 
   const encoders = ' V..... libx264  H.264\n V..... libx265  HEVC';
@@ -142,7 +142,7 @@ describe('FfmpegAnchor failures', () => {
     const fake = fakeFfmpeg('hangs', { encoders, body: 'sleep 5' });
     const anchor = new FfmpegAnchor({ ffmpegPath: fake, timeoutMs: 300 });
     await expect(anchor.measurePoint(clip, 'x264', 30)).rejects.toMatchObject({
-      code: 'ffmpeg_timeout',
+      code: 'FFMPEG_TIMEOUT',
     });
   });
 
@@ -156,7 +156,7 @@ esac`;
     const fake = fakeFfmpeg('drops', { encoders, body });
     const anchor = new FfmpegAnchor({ ffmpegPath: fake });
     const error = await anchor.measurePoint(clip, 'x265', 30).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'frame_count_mismatch' });
+    expect(error).toMatchObject({ code: 'FRAME_COUNT_MISMATCH' });
     expect((error as Error).message).toContain(`${FRAMES} frames went in`);
   });
 
@@ -165,7 +165,7 @@ esac`;
     const error = await new FfmpegAnchor({ ffmpegPath: fake })
       .measurePoint(clip, 'x264', 30)
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'ffmpeg_failed' });
+    expect(error).toMatchObject({ code: 'FFMPEG_FAILED' });
     expect((error as Error).message).toContain('Unknown option -crf');
   });
 

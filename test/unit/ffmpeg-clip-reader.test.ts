@@ -191,17 +191,17 @@ describe('FfmpegClipReader', () => {
   it('says when the file is missing, a folder, or not a video', async () => {
     expectCode(
       await failure(reader.read(path.join(dir, 'nope.avi'), { maxFrames: 1 })),
-      'clip_not_found',
+      'CLIP_NOT_FOUND',
       /does not exist/,
     );
     expectCode(
       await failure(reader.read(dir, { maxFrames: 1 })),
-      'clip_unreadable',
+      'CLIP_UNREADABLE',
       /is a folder.*readClips/,
     );
     expectCode(
       await failure(reader.read(path.join(dir, 'notes.avi'), { maxFrames: 1 })),
-      'clip_unreadable',
+      'CLIP_UNREADABLE',
       /cannot read .*notes\.avi as a video \(.*Invalid data/,
     );
   });
@@ -209,7 +209,7 @@ describe('FfmpegClipReader', () => {
   it('says when a file has no video stream', async () => {
     expectCode(
       await failure(reader.read(path.join(dir, 'tone.wav'), { maxFrames: 1 })),
-      'clip_no_video',
+      'CLIP_NO_VIDEO',
       /no video stream/,
     );
   });
@@ -218,13 +218,13 @@ describe('FfmpegClipReader', () => {
     const error = await failure(
       reader.read(path.join(dir, 'src.mkv'), { maxFrames: 2, startFrame: 50 }),
     );
-    expectCode(error, 'clip_empty', /no frames decoded .*startFrame 50.*lower startFrame/);
+    expectCode(error, 'CLIP_EMPTY', /no frames decoded .*startFrame 50.*lower startFrame/);
   });
 
   it('checks options before starting ffmpeg', async () => {
     expectCode(
       await failure(reader.read(path.join(dir, 'src.mkv'), { maxFrames: 0 })),
-      'invalid_options',
+      'USAGE',
       /maxFrames/,
     );
   });
@@ -233,7 +233,7 @@ describe('FfmpegClipReader', () => {
     const broken = new FfmpegClipReader(path.join(dir, 'no-such-ffmpeg'));
     expectCode(
       await failure(broken.read(path.join(dir, 'src.mkv'), { maxFrames: 1 })),
-      'ffmpeg_unavailable',
+      'FFMPEG_UNAVAILABLE',
       /npm install/,
     );
   });
@@ -242,7 +242,7 @@ describe('FfmpegClipReader', () => {
     const hasty = new FfmpegClipReader(FFMPEG, { timeoutMs: 1 });
     expectCode(
       await failure(hasty.read(path.join(dir, 'src.mkv'), { maxFrames: 1 })),
-      'ffmpeg_timeout',
+      'FFMPEG_TIMEOUT',
       /timeoutMs/,
     );
   });
@@ -274,12 +274,12 @@ exit 1
       const error = await failure(
         fakeFfmpeg(10_000_000).read(path.join(dir, 'src.mkv'), { maxFrames: 2 }),
       );
-      expectCode(error, 'ffmpeg_failed', /does not match the probed 4x4/);
+      expectCode(error, 'FFMPEG_FAILED', /does not match the probed 4x4/);
     });
 
     it('fails on a trailing partial frame', async () => {
       const error = await failure(fakeFfmpeg(50).read(path.join(dir, 'src.mkv'), { maxFrames: 2 }));
-      expectCode(error, 'ffmpeg_failed', /does not match/);
+      expectCode(error, 'FFMPEG_FAILED', /does not match/);
     });
   });
 });

@@ -154,7 +154,7 @@ describe('JpegAnchor', () => {
     const error = await new JpegAnchor(evaluator, { imageId: IMAGE })
       .measure([clip('a')])
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'AnchorError', code: 'jpeg_anchor_failed' });
+    expect(error).toMatchObject({ name: 'AnchorError', code: 'JPEG_ANCHOR_FAILED' });
     expect((error as Error).message).toContain(
       'failed at smoke: timeouts: the encoder ran past 5 s',
     );
@@ -174,6 +174,6 @@ describe('JpegAnchor', () => {
     );
     await expect(
       new JpegAnchor(evaluator, { imageId: IMAGE, codecPath: '/no/such/codec.py' }).settings(),
-    ).rejects.toMatchObject({ code: 'jpeg_anchor_failed' });
+    ).rejects.toMatchObject({ code: 'JPEG_ANCHOR_FAILED' });
   });
 });

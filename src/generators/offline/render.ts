@@ -1,7 +1,8 @@
 /**
  * Genome → one self-contained Python codec file (DESIGN.md §2): the building blocks the genome
  * chose, joined by a fixed skeleton. Deterministic: the same genome renders the same bytes, and
- * the codec it renders uses no randomness. Pure.
+ * the codec it renders uses no randomness. Pure but for reading the building blocks'
+ * assets/offline/*.py once (python-blocks.ts).
  *
  * The file is a list of sections. Each section declares the genes it reads and is handed only
  * those (a projection of the genome), so the set of distinct sections over the whole space is
@@ -19,7 +20,7 @@ import {
 import { entropyBlock, needsStruct } from './blocks-entropy.js';
 import { motionBlock, motionBlockSize } from './blocks-motion.js';
 import { canonical, GENE_NAMES, genomeKey, type GeneName, type Genome } from './genome.js';
-import { INTER_SKELETON, INTRA_SKELETON, reconstructBlock, STEP, GEOMETRY } from './skeleton.js';
+import { geometryBlock, reconstructBlock, skeletonBlock, stepBlock } from './skeleton.js';
 
 export { STEP_LOG2_MAX, STEP_LOG2_RANGE } from './skeleton.js';
 
@@ -74,19 +75,17 @@ export const SECTIONS: readonly Section[] = [
           `ROUNDING_INTER = ${Math.round(g.rounding * INTER_ROUNDING_FACTOR * 100) / 100}`,
         ].join('\n'),
   ),
-  section('step', [], () => STEP),
+  section('step', [], stepBlock),
   section('chroma', ['colour', 'chroma'], chromaBlock),
   section('colour', ['colour'], colourBlock),
-  section('geometry', [], () => GEOMETRY),
+  section('geometry', [], geometryBlock),
   section('transform', ['transform'], transformBlock),
   section('quantiser', ['qtable'], quantiserBlock),
   section('deblock', ['deblock'], deblockBlock),
   section('motion', ['prediction', 'motion', 'subpel'], motionBlock),
   section('entropy', ['entropy'], entropyBlock),
   section('reconstruct', ['deblock'], (g) => reconstructBlock(g.deblock === 'on')),
-  section('skeleton', ['prediction'], (g) =>
-    g.prediction === 'inter' ? INTER_SKELETON : INTRA_SKELETON,
-  ),
+  section('skeleton', ['prediction'], (g) => skeletonBlock(g.prediction)),
 ];
 
 function project(genome: Genome, genes: readonly GeneName[]): Partial<Genome> {

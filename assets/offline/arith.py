@@ -1,11 +1,9 @@
-/**
- * Python building blocks for the strongest entropy stage that the allowed modules permit: a
- * binary range coder (LZMA's, in pure Python) driven by adaptive context models of the quantised
- * levels and motion vectors. The models live in config['state'], so they keep adapting across
- * the frames of a clip on both sides, in the same order. Pure data.
- */
+"""Offline generator building block: a binary range coder (LZMA's) and context models for levels and motion.
+"""
+from codec import BLOCK, SCAN
 
-export const RANGE_CODER = `
+
+# block: range_coder
 TOP = 1 << 24
 
 
@@ -94,9 +92,9 @@ class _Reader:
             self.range <<= 8
             self.code = ((self.code << 8) | self._next()) & 0xFFFFFFFF
         return bit
-`;
 
-export const CONTEXT_CODING = `
+
+# block: context_coding
 # One code path for both sides: the encoder passes the real values and codes them, the decoder
 # passes placeholders and gets the decoded bits back, so the two cannot drift apart.
 N = BLOCK * BLOCK
@@ -195,4 +193,3 @@ def _layout(shapes):
                 neighbours.append((b - 1 if c else -1, b - bx if r else -1))
         start += by * bx
     return kinds, neighbours
-`;
