@@ -375,10 +375,17 @@ describe('Evaluator failures', () => {
       {
         category: 'forbidden_imports',
         message: 'import of os is not allowed',
+        cause: { key: 'module:os', subject: { module: 'os', path: 'os' } },
         line: 3,
         excerpt: 'import os',
       },
-      { category: 'forbidden_calls', message: 'eval is not allowed', line: 9, excerpt: 'eval(x)' },
+      {
+        category: 'forbidden_calls',
+        message: 'eval is not allowed',
+        cause: { key: 'call:eval', subject: { name: 'eval' } },
+        line: 9,
+        excerpt: 'eval(x)',
+      },
     ];
     const sandbox = new FakeHarnessSandbox({ report: { ok: false, findings } });
     const result = failureOf(
@@ -388,6 +395,7 @@ describe('Evaluator failures', () => {
     expect(result.failure).toEqual({
       category: 'forbidden_imports',
       message: 'import of os is not allowed',
+      cause: { key: 'module:os', subject: { module: 'os', path: 'os' } },
       line: 3,
       excerpt: 'import os',
     });
