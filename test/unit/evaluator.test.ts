@@ -412,9 +412,13 @@ describe('Evaluator failures', () => {
     const result = failureOf(
       await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: [0.5] }),
     );
-    expect(result.failure).toEqual({ category: 'missing_function', message: 'no decoder' });
+    expect(result.failure).toEqual({
+      category: 'missing_function',
+      message: 'no decoder',
+      cause: null,
+    });
     expect(result.findings).toEqual([
-      { category: 'missing_function', message: 'no decoder', line: null, excerpt: '' },
+      { category: 'missing_function', message: 'no decoder', cause: null, line: null, excerpt: '' },
     ]);
   });
 
@@ -658,6 +662,7 @@ describe('Evaluator failures', () => {
           ? {
               category: 'runtime_errors',
               message: 'ZeroDivisionError: division by zero',
+              cause: { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } },
               traceback,
             }
           : null,
@@ -670,6 +675,7 @@ describe('Evaluator failures', () => {
     expect(result.failure).toEqual({
       category: 'runtime_errors',
       message: 'ZeroDivisionError: division by zero',
+      cause: { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } },
       traceback,
       line: 7,
     });
