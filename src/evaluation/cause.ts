@@ -96,7 +96,7 @@ const MAX_KEY_CHARS = 200;
 const MAX_SUBJECT_FIELDS = 8;
 const MAX_SUBJECT_CHARS = 200;
 // A kind, then optionally a detail of printable characters (no spaces, no control characters).
-const KEY = /^[a-z_]{1,40}(?::[^\s\p{C}]{1,160})?$/u;
+const KEY = /^[a-z][a-z0-9_]{0,39}(?::[^\s\p{C}]{1,160})?$/u;
 const FIELD = /^[a-z_]{1,32}$/;
 
 const claimedSchema = z.object({

@@ -608,7 +608,7 @@ function isValidationCategory(
 const MAX_FINDINGS = 200;
 const MAX_EXCERPT_CHARS = 400;
 
-function parseReport(
+export function parseReport(
   data: Buffer | undefined,
 ): { ok: boolean; findings: ValidationFinding[] } | null {
   if (data === undefined) return null;
