@@ -294,11 +294,7 @@ export function capText(text: string, max: number): string {
   return `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
 }
 
-function failed(
-  category: Failure['category'],
-  message: string,
-  why: FailureCause,
-): FailedRun {
+function failed(category: Failure['category'], message: string, why: FailureCause): FailedRun {
   return { ok: false, failure: { category, message, cause: why }, log: '' };
 }
 

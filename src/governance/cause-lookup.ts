@@ -65,7 +65,8 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
   },
   parser_gave_up: ({ detail }) =>
     named(`parser_gave_up:${detail}`, `the parser gave up (${detail}): nesting too deep`, detail),
-  module: ({ detail }) => named(`module:${detail}`, `imports the forbidden module ${detail}`, detail),
+  module: ({ detail }) =>
+    named(`module:${detail}`, `imports the forbidden module ${detail}`, detail),
   module_attribute: (found) =>
     found.context.category === 'forbidden_calls'
       ? forbiddenUse(found)
@@ -115,7 +116,8 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
       `the decoder returned dtype ${detail} or the wrong shape`,
       detail,
     ),
-  decoded_frames: () => named('decoded_frames', 'the decoder returned too few or wrong-sized frames'),
+  decoded_frames: () =>
+    named('decoded_frames', 'the decoder returned too few or wrong-sized frames'),
   limit: ({ context }) =>
     context.category === 'memory_exceeded'
       ? named(

@@ -39,7 +39,13 @@ export function causesOf(
   const failures =
     findings.length > 0
       ? findings
-      : [{ cause: attempt.failureCause, line: attempt.failureLine, message: attempt.failureMessage }];
+      : [
+          {
+            cause: attempt.failureCause,
+            line: attempt.failureLine,
+            message: attempt.failureMessage,
+          },
+        ];
   const seen = new Set<string>();
   const causes: Cause[] = [];
   for (const failure of failures) {

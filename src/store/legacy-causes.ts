@@ -13,8 +13,10 @@ import { isFailureCategory, type FailureCategory } from '../evaluation/failure.j
 type Rule = readonly [RegExp, (match: RegExpExecArray) => FailureCause];
 
 const quoted = (m: RegExpExecArray): string => m[1] ?? '';
-const of = (key: Parameters<typeof cause>[0], subject: CauseSubject = {}) => () =>
-  cause(key, subject);
+const of =
+  (key: Parameters<typeof cause>[0], subject: CauseSubject = {}) =>
+  () =>
+    cause(key, subject);
 
 const EXCEPTION: Rule = [
   /^(\w+(?:Error|Exception|Warning)?): /,
@@ -33,10 +35,7 @@ const RULES: Readonly<Record<FailureCategory, readonly Rule[]>> = {
     [/^relative imports/, of('relative_import')],
     [/^'from (\S+) import \*'/, (m) => cause(`star_import:${quoted(m)}`, { module: quoted(m) })],
     [/^'([^']+)' does file or code loading/, (m) => cause(`module_attribute:${quoted(m)}`)],
-    [
-      /^import of '([^'.]+)[^']*'/,
-      (m) => cause(`module:${quoted(m)}`, { module: quoted(m) }),
-    ],
+    [/^import of '([^'.]+)[^']*'/, (m) => cause(`module:${quoted(m)}`, { module: quoted(m) })],
   ],
   forbidden_calls: [
     [/^attribute '([^']+)'/, (m) => cause(`attribute:${quoted(m)}`, { attribute: quoted(m) })],

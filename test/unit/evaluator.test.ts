@@ -662,7 +662,10 @@ describe('Evaluator failures', () => {
           ? {
               category: 'runtime_errors',
               message: 'ZeroDivisionError: division by zero',
-              cause: { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } },
+              cause: {
+                key: 'exception:ZeroDivisionError',
+                subject: { exception: 'ZeroDivisionError' },
+              },
               traceback,
             }
           : null,

@@ -55,7 +55,9 @@ const MISNAMED = [
 
 describe('causesOf, validator findings', () => {
   it('syntax_errors: the exception type and line of the parser error', () => {
-    const attempt = failedValidation([finding('syntax_errors', exceptionRaised('SyntaxError', 'invalid syntax'), 3)]);
+    const attempt = failedValidation([
+      finding('syntax_errors', exceptionRaised('SyntaxError', 'invalid syntax'), 3),
+    ]);
     expect(causesOf(attempt)).toEqual([
       {
         key: 'exception:SyntaxError',
@@ -281,7 +283,10 @@ describe('causesOf, harness and evaluator failures', () => {
     expect(causesOf(unknown)).toEqual([
       { key: 'crashes', label: 'something no cause describes', subject: null },
     ]);
-    const outside = failedRun('crashes', { message: 'x', cause: { key: 'made_up:1', subject: {} } });
+    const outside = failedRun('crashes', {
+      message: 'x',
+      cause: { key: 'made_up:1', subject: {} },
+    });
     expect(keys(outside)).toEqual(['crashes']);
   });
 

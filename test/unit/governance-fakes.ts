@@ -55,9 +55,13 @@ export const builtinNotAllowed = (name: string): Reported =>
   reported(`use of builtin '${name}' is not allowed`, `call:${name}`, { name });
 /** validator.py: `from module import *`. */
 export const starImport = (module: string): Reported =>
-  reported(`'from ${module} import *' is not allowed: import names explicitly`, `star_import:${module}`, {
-    module,
-  });
+  reported(
+    `'from ${module} import *' is not allowed: import names explicitly`,
+    `star_import:${module}`,
+    {
+      module,
+    },
+  );
 export const RELATIVE_IMPORT = reported('relative imports are not allowed', 'relative_import', {
   level: 1,
 });

@@ -198,10 +198,17 @@ describe('interpretRun', () => {
   it("keeps a container's cause only when it fits the category the orchestrator decided", () => {
     const causeOf = (failure: Record<string, unknown>, over: Partial<SandboxRun> = {}) =>
       failedOf(interpretRun(runWithFailure(failure, over), LIMITS)).failure;
-    const zero = { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } };
+    const zero = {
+      key: 'exception:ZeroDivisionError',
+      subject: { exception: 'ZeroDivisionError' },
+    };
     expect(causeOf({ category: 'runtime_errors', message: 'x', cause: zero }).cause).toEqual(zero);
     // A cause never moves the category, and one that does not fit it is dropped.
-    const misfit = causeOf({ category: 'runtime_errors', message: 'x', cause: { key: 'module:os' } });
+    const misfit = causeOf({
+      category: 'runtime_errors',
+      message: 'x',
+      cause: { key: 'module:os' },
+    });
     expect(misfit).toMatchObject({ category: 'runtime_errors', cause: null });
     for (const bad of [
       { key: 'made_up:x' },
