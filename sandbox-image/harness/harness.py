@@ -120,11 +120,21 @@ def read_job():
 # ---------------------------------------------------------------- child side
 
 
+cause = validator.cause
+
+
+def failure_record(category, message, cause):
+    """One failure as result.json carries it. Code reads the category and the cause; the message
+    is for people and may be reworded freely."""
+    return {"category": category, "message": message, "cause": cause}
+
+
 class ChildFailure(Exception):
-    def __init__(self, category, message, tb=None):
+    def __init__(self, category, message, cause, tb=None):
         Exception.__init__(self, message)
         self.category = category
         self.message = message
+        self.cause = cause
         self.tb = tb
 
 
@@ -152,12 +162,17 @@ def load_codec(source):
     try:
         code = compile(text, "codec.py", "exec")
     except SyntaxError as error:
-        raise ChildFailure("syntax_errors", "SyntaxError: %s (line %s)" % (error.msg, error.lineno))
+        raise ChildFailure(
+            "syntax_errors",
+            "SyntaxError: %s (line %s)" % (error.msg, error.lineno),
+            cause("exception:%s" % type(error).__name__, exception=type(error).__name__),
+        )
     except (RecursionError, MemoryError, ValueError, OverflowError) as error:
         # The same source the validator calls syntax_errors: the compiler gave up on it.
         raise ChildFailure(
             "syntax_errors",
             "the compiler gave up on this source (%s: %s): reduce the nesting depth" % (type(error).__name__, str(error)[:200]),
+            cause("parser_gave_up:%s" % type(error).__name__, exception=type(error).__name__),
         )
     exec(code, module.__dict__)
     return module
@@ -166,7 +181,11 @@ def load_codec(source):
 def require_function(module, name):
     function = getattr(module, name, None)
     if not callable(function):
-        raise ChildFailure("missing_function", "the codec does not define %s()" % name)
+        raise ChildFailure(
+            "missing_function",
+            "the codec does not define %s()" % name,
+            cause("missing:%s" % name, function=name),
+        )
     return function
 
 
@@ -203,6 +222,7 @@ def run_encode(job, files, out_fd):
                 "return_format_error",
                 "compress_video_frame returned %s for frame %d; return a dict {'compressed': bytes, 'metadata': dict}"
                 % (type(result).__name__, index),
+                cause("returned:%s" % type(result).__name__, type=type(result).__name__, frame=index),
             )
         missing = [key for key in ("compressed", "metadata") if key not in result]
         if missing:
@@ -210,6 +230,7 @@ def run_encode(job, files, out_fd):
                 "return_format_error",
                 "compress_video_frame's dict for frame %d lacks %s; return {'compressed': bytes, 'metadata': dict}"
                 % (index, ", ".join(repr(k) for k in missing)),
+                cause("missing_key:%s" % ",".join(missing), keys=",".join(missing), frame=index),
             )
         compressed, metadata = result["compressed"], result["metadata"]
         if not isinstance(compressed, (bytes, bytearray)):
@@ -217,17 +238,24 @@ def run_encode(job, files, out_fd):
                 "return_format_error",
                 "'compressed' for frame %d is %s; it must be bytes (use array.tobytes())"
                 % (index, type(compressed).__name__),
+                cause(
+                    "compressed_type:%s" % type(compressed).__name__,
+                    type=type(compressed).__name__,
+                    frame=index,
+                ),
             )
         if len(compressed) > max_bitstream:
             raise ChildFailure(
                 "return_format_error",
                 "'compressed' for frame %d is %d bytes, over the cap of %d bytes (the raw frame is %d bytes)"
                 % (index, len(compressed), max_bitstream, frame_bytes),
+                cause("over_cap", field="compressed", bytes=len(compressed), cap_bytes=max_bitstream, frame=index),
             )
         if not isinstance(metadata, dict):
             raise ChildFailure(
                 "return_format_error",
                 "'metadata' for frame %d is %s; it must be a dict" % (index, type(metadata).__name__),
+                cause("metadata_type:%s" % type(metadata).__name__, type=type(metadata).__name__, frame=index),
             )
         try:
             metadata_json = canonical_json(metadata)
@@ -236,12 +264,14 @@ def run_encode(job, files, out_fd):
                 "return_format_error",
                 "'metadata' for frame %d is not JSON-serialisable (%s); use plain ints, floats, strings, lists and dicts"
                 % (index, error),
+                cause("metadata_not_json", frame=index, error=str(error)[:200]),
             )
         if len(metadata_json) > max_bitstream:
             raise ChildFailure(
                 "return_format_error",
                 "'metadata' for frame %d is %d bytes as JSON, over the cap of %d bytes"
                 % (index, len(metadata_json), max_bitstream),
+                cause("over_cap", field="metadata", bytes=len(metadata_json), cap_bytes=max_bitstream, frame=index),
             )
         send(out_fd, REC_BITSTREAM, index, bytes(compressed))
         send(out_fd, REC_METADATA, index, metadata_json)
@@ -276,12 +306,19 @@ def run_decode(job, files, out_fd):
                 "decode_mismatch",
                 "decompress_video_frame returned %s for frame %d; return a numpy uint8 array of shape (%d, %d, 3)"
                 % (type(frame).__name__, index, height, width),
+                cause("decoded_type:%s" % type(frame).__name__, type=type(frame).__name__, frame=index),
             )
         if frame.dtype != numpy.uint8 or frame.shape != (height, width, 3):
             raise ChildFailure(
                 "decode_mismatch",
                 "decompress_video_frame returned dtype %s shape %s for frame %d; expected uint8 (%d, %d, 3)"
                 % (frame.dtype, tuple(frame.shape), index, height, width),
+                cause(
+                    "decoded_shape:%s" % frame.dtype,
+                    dtype=str(frame.dtype),
+                    shape="x".join(str(n) for n in frame.shape),
+                    frame=index,
+                ),
             )
         send(out_fd, REC_FRAME, index, numpy.ascontiguousarray(frame).tobytes())
 
@@ -309,19 +346,34 @@ def child_main(job, files, out_fd, log_fd):
         MODES[job["mode"]](job, files, out_fd)
         send(out_fd, REC_DONE, 0, b"")
     except ChildFailure as failure:
-        send_failure(out_fd, failure.category, failure.message, failure.tb)
+        send_failure(out_fd, failure_record(failure.category, failure.message, failure.cause), failure.tb)
     except MemoryError:
-        send_failure(out_fd, "memory_exceeded", "MemoryError raised", codec_traceback())
+        send_failure(
+            out_fd,
+            failure_record("memory_exceeded", "MemoryError raised", cause("limit:memory", detected="MemoryError")),
+            codec_traceback(),
+        )
     except SystemExit as error:
-        send_failure(out_fd, "crashes", "the codec called sys.exit(%r)" % (error.code,), codec_traceback())
+        send_failure(
+            out_fd,
+            failure_record(
+                "crashes", "the codec called sys.exit(%r)" % (error.code,), cause("sys_exit", code=repr(error.code)[:200])
+            ),
+            codec_traceback(),
+        )
     except BaseException as error:  # the codec's own exceptions: all of them are its failures
-        message = "%s: %s" % (type(error).__name__, str(error)[:2000])
-        send_failure(out_fd, "runtime_errors", message, codec_traceback())
+        name = type(error).__name__
+        send_failure(
+            out_fd,
+            failure_record(
+                "runtime_errors", "%s: %s" % (name, str(error)[:2000]), cause("exception:%s" % name, exception=name)
+            ),
+            codec_traceback(),
+        )
     os._exit(0)
 
 
-def send_failure(out_fd, category, message, tb):
-    payload = {"category": category, "message": message}
+def send_failure(out_fd, payload, tb):
     if tb:
         payload["traceback"] = tb
     send(out_fd, REC_FAILURE, 0, json.dumps(payload).encode("utf-8"))
@@ -383,7 +435,11 @@ def supervise(job, files, deadline):
     while open_fds:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            killed_for = ("timeouts", "the codec ran past the deadline of %.1f s and was killed" % job["deadline_s"])
+            killed_for = failure_record(
+                "timeouts",
+                "the codec ran past the deadline of %.1f s and was killed" % job["deadline_s"],
+                cause("limit:timeout", deadline_s=float(job["deadline_s"])),
+            )
             break
         ready, _, _ = select.select(list(open_fds), [], [], remaining)
         for fd in ready:
@@ -396,16 +452,18 @@ def supervise(job, files, deadline):
                 outcome.log += chunk[:room]
                 if len(chunk) > room:
                     outcome.log_truncated = True
-                    killed_for = (
+                    killed_for = failure_record(
                         "output_flood",
                         "the codec wrote more than %d bytes to stdout/stderr and was killed" % LOG_CAP_BYTES,
+                        cause("output_flood", cap_bytes=LOG_CAP_BYTES),
                     )
             else:
                 buffer += chunk
                 if len(buffer) > max_result:
-                    killed_for = (
+                    killed_for = failure_record(
                         "return_format_error",
                         "the codec's output passed %d bytes, the cap for this clip" % max_result,
+                        cause("over_cap", field="output", cap_bytes=max_result),
                     )
         if killed_for:
             break
@@ -417,7 +475,7 @@ def supervise(job, files, deadline):
         os.close(fd)
     parse_records(bytes(buffer), outcome)
     if killed_for:
-        outcome.failure = {"category": killed_for[0], "message": killed_for[1]}
+        outcome.failure = killed_for
     elif outcome.failure is None and not outcome.done:
         outcome.failure = describe_death(status, oom_before)
     return outcome
@@ -462,25 +520,37 @@ def describe_death(status, oom_before):
         number = os.WTERMSIG(status)
         oom_after = oom_kills()
         if number == signal.SIGKILL and oom_after is not None and oom_before is not None and oom_after > oom_before:
-            return {"category": "memory_exceeded", "message": "the codec exceeded the memory limit and was killed"}
+            return failure_record(
+                "memory_exceeded",
+                "the codec exceeded the memory limit and was killed",
+                cause("limit:memory", detected="oom_kill"),
+            )
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-        return {"category": "crashes", "message": "the codec died on signal %s" % name}
+        return failure_record("crashes", "the codec died on signal %s" % name, cause("signal:%s" % name, signal=name))
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-    return {"category": "crashes", "message": "the codec exited on its own (exit status %d) before finishing" % code}
+    return failure_record(
+        "crashes",
+        "the codec exited on its own (exit status %d) before finishing" % code,
+        cause("exited", status=code),
+    )
 
 
 def parse_records(data, outcome):
     offset = 0
     while offset < len(data):
         if len(data) - offset < RECORD_HEADER.size:
-            outcome.failure = outcome.failure or {"category": "crashes", "message": "truncated result record"}
+            outcome.failure = outcome.failure or failure_record(
+                "crashes", "truncated result record", cause("truncated_record")
+            )
             return
         kind, index, length = RECORD_HEADER.unpack_from(data, offset)
         offset += RECORD_HEADER.size
         payload = data[offset : offset + length]
         offset += length
         if len(payload) != length:
-            outcome.failure = outcome.failure or {"category": "crashes", "message": "truncated result record"}
+            outcome.failure = outcome.failure or failure_record(
+                "crashes", "truncated result record", cause("truncated_record")
+            )
             return
         if kind == REC_DONE:
             outcome.done = True
@@ -492,17 +562,17 @@ def parse_records(data, outcome):
                     # Only the parent reports infrastructure trouble: a child claiming it is
                     # a codec forging its own result channel.
                     raise ValueError(category)
-                outcome.failure = {
-                    "category": category,
-                    "message": str(failure["message"]),
-                }
+                # The cause is passed on as the child wrote it: the orchestrator validates it and
+                # never lets it decide anything.
+                outcome.failure = failure_record(category, str(failure["message"]), failure.get("cause"))
                 if "traceback" in failure:
                     outcome.failure["traceback"] = str(failure["traceback"])
             except (ValueError, KeyError, TypeError):
-                outcome.failure = {
-                    "category": "crashes",
-                    "message": "the codec wrote an invalid failure record into the harness channel",
-                }
+                outcome.failure = failure_record(
+                    "crashes",
+                    "the codec wrote an invalid failure record into the harness channel",
+                    cause("invalid_record"),
+                )
         else:
             outcome.records.append((kind, index, payload))
 
@@ -526,7 +596,7 @@ def main():
     )
     if problem is not None:
         # The orchestrator's fault, not the codec's: reported as such, no codec code ran.
-        failure = {"category": "sandbox_error", "message": "bad job: " + problem}
+        failure = failure_record("sandbox_error", "bad job: " + problem, cause("bad_job"))
         result = {"protocol": PROTOCOL_VERSION, "mode": job.get("mode"), "python": sys.version.split()[0],
                   "runs": [{"failure": failure, "wall_s": 0.0, "log": "", "log_truncated": False}]}
         write_result(json.dumps(result).encode("utf-8"), [])

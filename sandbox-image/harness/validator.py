@@ -52,12 +52,19 @@ def _excerpt(lines, line):
     return "\n".join(out)
 
 
+def cause(key, **subject):
+    """A finding's machine-readable cause: `key` is `kind` or `kind:detail` (the vocabulary is in
+    src/evaluation/cause.ts), `subject` the details as fields. The message beside it is for people
+    and may be reworded freely: no code reads it."""
+    return {"key": key, "subject": subject}
+
+
 class _Findings:
     def __init__(self, lines):
         self.lines = lines
         self.items = []
 
-    def add(self, category, message, node=None, line=None):
+    def add(self, category, message, cause, node=None, line=None):
         if len(self.items) >= MAX_FINDINGS:
             return
         if node is not None:
@@ -66,6 +73,7 @@ class _Findings:
             {
                 "category": category,
                 "message": message,
+                "cause": cause,
                 "line": line,
                 "excerpt": _excerpt(self.lines, line),
             }
@@ -178,6 +186,12 @@ def _check_signature(function, expected, findings):
                 function.name,
                 ", ".join(a.arg for a in positional),
             ),
+            cause(
+                "signature:%s" % function.name,
+                function=function.name,
+                expected=", ".join(expected),
+                defined=", ".join(a.arg for a in positional),
+            ),
             node=function,
         )
 
@@ -191,12 +205,17 @@ def analyse(source_bytes, contract):
             "syntax_errors",
             "source is %d bytes; the limit is %d bytes: write a smaller codec"
             % (len(source_bytes), limit),
+            cause("source_too_large", bytes=len(source_bytes), limit_bytes=limit),
         )
         return {"ok": False, "findings": findings.items}
     try:
         text = source_bytes.decode("utf-8")
     except UnicodeDecodeError as error:
-        findings.add("syntax_errors", "source is not valid UTF-8: %s" % error)
+        findings.add(
+            "syntax_errors",
+            "source is not valid UTF-8: %s" % error,
+            cause("not_utf8", position=error.start),
+        )
         return {"ok": False, "findings": findings.items}
     findings.lines = source_lines(text)
     try:
@@ -205,6 +224,7 @@ def analyse(source_bytes, contract):
         findings.add(
             "syntax_errors",
             "%s: %s" % (type(error).__name__, error.msg),
+            cause("exception:%s" % type(error).__name__, exception=type(error).__name__),
             line=error.lineno,
         )
         return {"ok": False, "findings": findings.items}
@@ -213,6 +233,7 @@ def analyse(source_bytes, contract):
             "syntax_errors",
             "the parser gave up on this source (%s: %s): reduce the nesting depth"
             % (type(error).__name__, str(error)[:200]),
+            cause("parser_gave_up:%s" % type(error).__name__, exception=type(error).__name__),
         )
         return {"ok": False, "findings": findings.items}
 
@@ -247,6 +268,7 @@ def _check_tree(tree, contract, findings):
                 "forbidden_imports",
                 "import of '%s' is not allowed; allowed modules: %s"
                 % (path, ", ".join(contract["allowed_modules"])),
+                cause("module:%s" % root, module=root, path=path),
                 node=node,
             )
             return False
@@ -255,6 +277,7 @@ def _check_tree(tree, contract, findings):
                 findings.add(
                     "forbidden_imports",
                     "'%s' does file or code loading and is not allowed" % path,
+                    cause("module_attribute:%s" % path, path=path),
                     node=node,
                 )
                 return False
@@ -270,6 +293,7 @@ def _check_tree(tree, contract, findings):
                 findings.add(
                     "forbidden_imports",
                     "'%s' does file or code loading and is not allowed" % path,
+                    cause("module_attribute:%s" % path, path=path),
                     node=node,
                 )
                 return False
@@ -284,7 +308,12 @@ def _check_tree(tree, contract, findings):
                     aliases[local] = alias.name if alias.asname else local
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                findings.add("forbidden_imports", "relative imports are not allowed", node=node)
+                findings.add(
+                    "forbidden_imports",
+                    "relative imports are not allowed",
+                    cause("relative_import", level=node.level),
+                    node=node,
+                )
                 continue
             module = node.module or ""
             if not check_module_path(module, node):
@@ -294,6 +323,7 @@ def _check_tree(tree, contract, findings):
                     findings.add(
                         "forbidden_imports",
                         "'from %s import *' is not allowed: import names explicitly" % module,
+                        cause("star_import:%s" % module, module=module),
                         node=node,
                     )
                     continue
@@ -304,12 +334,14 @@ def _check_tree(tree, contract, findings):
                 findings.add(
                     "forbidden_calls",
                     "use of builtin '%s' is not allowed" % node.id,
+                    cause("call:%s" % node.id, name=node.id),
                     node=node,
                 )
             elif node.id in forbidden_dunders:
                 findings.add(
                     "forbidden_calls",
                     "use of '%s' is not allowed (no introspection escapes)" % node.id,
+                    cause("call:%s" % node.id, name=node.id),
                     node=node,
                 )
         elif isinstance(node, ast.Attribute):
@@ -317,6 +349,7 @@ def _check_tree(tree, contract, findings):
                 findings.add(
                     "forbidden_calls",
                     "attribute '%s' is not allowed: it reaches introspection, other modules, files or raw memory" % node.attr,
+                    cause("attribute:%s" % node.attr, attribute=node.attr),
                     node=node,
                 )
                 continue
@@ -331,6 +364,7 @@ def _check_tree(tree, contract, findings):
                         findings.add(
                             "forbidden_calls",
                             "'%s' does file or code loading and is not allowed" % full,
+                            cause("module_attribute:%s" % full, path=full),
                             node=node,
                         )
                         continue
@@ -344,12 +378,14 @@ def _check_tree(tree, contract, findings):
                     "forbidden_calls",
                     "attribute '%s' can load code, touch files or reach attributes by name: it is not "
                     "allowed on any object, whatever expression reaches it%s" % (node.attr, only),
+                    cause("attribute:%s" % node.attr, attribute=node.attr, except_on=allowed_as),
                     node=node,
                 )
         elif isinstance(node, ast.keyword) and node.arg == "allow_pickle":
             findings.add(
                 "forbidden_calls",
                 "the keyword 'allow_pickle' is not allowed in any call: unpickling runs arbitrary code",
+                cause("keyword:allow_pickle", keyword="allow_pickle"),
                 node=node,
             )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -357,6 +393,7 @@ def _check_tree(tree, contract, findings):
                 findings.add(
                     "forbidden_calls",
                     "string '%s' names a forbidden attribute" % node.value,
+                    cause("string:%s" % node.value, value=node.value),
                     node=node,
                 )
             elif node.value == "allow_pickle":
@@ -364,6 +401,7 @@ def _check_tree(tree, contract, findings):
                 findings.add(
                     "forbidden_calls",
                     "string 'allow_pickle' is not allowed: unpickling runs arbitrary code",
+                    cause("string:allow_pickle", value="allow_pickle"),
                     node=node,
                 )
 
@@ -378,10 +416,14 @@ def _check_tree(tree, contract, findings):
             findings.add(
                 "missing_function",
                 "define a top-level function %s(%s)" % (name, ", ".join(expected)),
+                cause("missing:%s" % name, function=name, parameters=", ".join(expected)),
             )
         elif isinstance(function, ast.AsyncFunctionDef):
             findings.add(
-                "missing_function", "%s must be a plain def, not async def" % name, node=function
+                "missing_function",
+                "%s must be a plain def, not async def" % name,
+                cause("async:%s" % name, function=name),
+                node=function,
             )
         else:
             _check_signature(function, expected, findings)

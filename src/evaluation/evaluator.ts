@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Clip } from './clip.js';
-import type { Failure, Stage } from './failure.js';
+import { acceptCause, cause, type FailureCause } from './cause.js';
+import { isFailureCategory, type Failure, type Stage } from './failure.js';
 import { computeClipMetrics, type ClipMetrics } from './metrics.js';
 import type { SandboxRequest } from '../sandbox/sandbox.js';
 import {
@@ -85,6 +86,8 @@ export interface EvaluationTimings {
 export interface ValidationFinding {
   readonly category: string;
   readonly message: string;
+  /** Null when the validator's claim did not fit the category (or predates causes). */
+  readonly cause: FailureCause | null;
   readonly line: number | null;
   readonly excerpt: string;
 }
@@ -224,6 +227,11 @@ export class Evaluator {
             failure: {
               category: 'nondeterministic',
               message: `decoding clip ${point.clip} at quality ${point.quality} again, with no other sandbox on the host running, ${what}: its output depended on something other than its counted bytes, so its measurement cannot be trusted`,
+              cause: cause('nondeterministic', {
+                run: 'decode',
+                clip: point.clip,
+                quality: point.quality,
+              }),
             },
             log: outcome.ok ? '' : outcome.log,
             decodes: index + 1,
@@ -339,10 +347,18 @@ class Evaluation {
       // unusable. Limits keep their category. (A container cannot report sandbox_error:
       // interpretRun decides infrastructure failures from what the orchestrator saw.)
       const kept = ['timeouts', 'memory_exceeded'];
-      const category = kept.includes(run.failure.category) ? run.failure.category : 'syntax_errors';
+      const limit = kept.includes(run.failure.category);
+      const category = limit ? run.failure.category : 'syntax_errors';
       return {
         ok: false,
-        failure: { ...run.failure, category, message: `validation failed: ${run.failure.message}` },
+        failure: {
+          ...run.failure,
+          category,
+          message: `validation failed: ${run.failure.message}`,
+          cause: limit
+            ? run.failure.cause
+            : cause('validator_failed', { observed: run.failure.category }),
+        },
         log: '',
       };
     }
@@ -353,6 +369,7 @@ class Evaluation {
         failure: {
           category: 'sandbox_error',
           message: 'the validator returned no readable report',
+          cause: cause('no_report'),
         },
         log: '',
       };
@@ -365,13 +382,18 @@ class Evaluation {
         failure: {
           category: 'sandbox_error',
           message: 'the validator refused the code without saying why',
+          cause: cause('empty_report'),
         },
         log: '',
       };
     }
+    const known = isValidationCategory(first.category);
     const failure: Failure = {
-      category: isValidationCategory(first.category) ? first.category : 'other',
+      category: known ? first.category : 'other',
       message: first.message,
+      cause: known
+        ? first.cause
+        : cause('unknown_category', { claimed: first.category.slice(0, 64) }),
       ...(first.line === null ? {} : { line: first.line }),
       ...(first.excerpt ? { excerpt: first.excerpt } : {}),
     };
@@ -397,6 +419,7 @@ class Evaluation {
         failure: {
           category: 'nondeterministic',
           message: `encoding the same frames twice gave different bytes at frame ${difference}; make the encoder deterministic (no time, no unseeded randomness, no state outside config['state'])`,
+          cause: cause('nondeterministic', { run: 'encode', frame: difference }),
         },
         log: '',
       };
@@ -489,7 +512,11 @@ class Evaluation {
     if (frames === null) {
       return {
         ok: false,
-        failure: { category: 'crashes', message: 'the encoder returned an incomplete bitstream' },
+        failure: {
+          category: 'crashes',
+          message: 'the encoder returned an incomplete bitstream',
+          cause: cause('incomplete_output', { run: 'encode' }),
+        },
         log: '',
       };
     }
@@ -500,6 +527,7 @@ class Evaluation {
         failure: {
           category: 'return_format_error',
           message: `metadata of frame ${badMetadata} is not a JSON object`,
+          cause: cause('metadata_not_object', { frame: badMetadata }),
         },
         log: '',
       };
@@ -533,6 +561,10 @@ class Evaluation {
         failure: {
           category: 'decode_mismatch',
           message: `the decoder returned ${frames === null ? 'too few frames' : `frame ${wrong} with the wrong size`}; expected ${clip.frames.length} frames of ${clip.height}x${clip.width}x3 uint8`,
+          cause: cause(
+            'decoded_frames',
+            frames === null ? { problem: 'too_few' } : { problem: 'size', frame: wrong },
+          ),
         },
         log: '',
       };
@@ -553,6 +585,12 @@ export function qualityFloorFailure(clips: readonly ClipResult[], floorDb: numbe
       return {
         category: 'quality_floor',
         message: `on clip ${clip.clip} the best quality point (quality ${top.quality}) reaches only ${top.psnr_y_db.toFixed(2)} dB luma PSNR; the floor is ${floorDb} dB: the decoder must reconstruct the frames, not approximate them`,
+        cause: cause('quality_floor', {
+          clip: clip.clip,
+          quality: top.quality,
+          psnr_y_db: Number(top.psnr_y_db.toFixed(2)),
+          floor_db: floorDb,
+        }),
       };
     }
   }
@@ -570,7 +608,7 @@ function isValidationCategory(
 const MAX_FINDINGS = 200;
 const MAX_EXCERPT_CHARS = 400;
 
-function parseReport(
+export function parseReport(
   data: Buffer | undefined,
 ): { ok: boolean; findings: ValidationFinding[] } | null {
   if (data === undefined) return null;
@@ -583,6 +621,7 @@ function parseReport(
       .map((item) => ({
         category: String(item.category),
         message: capText(String(item.message), MAX_MESSAGE_CHARS),
+        cause: isFailureCategory(item.category) ? acceptCause(item.cause, item.category) : null,
         line: typeof item.line === 'number' ? item.line : null,
         excerpt: typeof item.excerpt === 'string' ? capText(item.excerpt, MAX_EXCERPT_CHARS) : '',
       }));

@@ -1,3 +1,5 @@
+import type { FailureCause } from './cause.js';
+
 /** The one failure vocabulary (DESIGN.md §4), used by the harness, the store and reports. */
 export const FAILURE_CATEGORIES = [
   'syntax_errors',
@@ -29,7 +31,10 @@ export type Stage = (typeof STAGES)[number];
 
 export interface Failure {
   readonly category: FailureCategory;
+  /** For people: may be reworded at any time, so no code reads it. */
   readonly message: string;
+  /** For code: what exactly failed (./cause.ts); null when a container's claim did not fit. */
+  readonly cause: FailureCause | null;
   readonly traceback?: string;
   /** 1-based line in the codec source, when known. */
   readonly line?: number;

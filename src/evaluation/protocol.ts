@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { SandboxFile, SandboxLimits, SandboxRequest, SandboxRun } from '../sandbox/sandbox.js';
 import type { Clip } from './clip.js';
+import { acceptCause, cause, type FailureCause } from './cause.js';
 import { isFailureCategory, type Failure, type FailureCategory } from './failure.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -130,7 +131,13 @@ function geometry(clip: Geometry): Geometry {
 
 const runSchema = z.object({
   failure: z
-    .object({ category: z.string(), message: z.string(), traceback: z.string().optional() })
+    .object({
+      category: z.string(),
+      message: z.string(),
+      // Checked by acceptCause once the orchestrator has decided the category.
+      cause: z.unknown().optional(),
+      traceback: z.string().optional(),
+    })
     .nullable(),
   wall_s: z.number().nonnegative(),
   log: z.string(),
@@ -183,12 +190,14 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
     return failed(
       'timeouts',
       `the sandbox run passed its deadline of ${deadlineS(limits)} s and was killed`,
+      cause('limit:timeout', { deadline_s: deadlineS(limits), observed: 'orchestrator' }),
     );
   }
   if (run.outputOverflow) {
     return failed(
       'output_flood',
       'the sandbox wrote more output than the job allows and was killed',
+      cause('output_flood', { observed: 'orchestrator' }),
     );
   }
   const result = run.output.ok ? parseResult(run.output.files.get('result.json')) : null;
@@ -197,6 +206,7 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
       return failed(
         'memory_exceeded',
         `the sandbox exceeded its memory limit of ${limits.memoryLimitMb} MB`,
+        cause('limit:memory', { detected: 'container_oom', limit_mb: limits.memoryLimitMb }),
       );
     }
     const why = run.output.ok ? 'no readable result.json' : run.output.reason;
@@ -205,6 +215,7 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
       withHarnessLog(
         `the sandbox exited with code ${run.exitCode ?? 'unknown'} without a valid result (${why}); the codec may have killed the harness`,
       ),
+      cause('no_result', run.exitCode === null ? {} : { exit_code: run.exitCode }),
     );
   }
   const failing = result.runs.find((entry) => entry.failure !== null);
@@ -214,7 +225,7 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
       claimed.traceback === undefined ? undefined : capText(claimed.traceback, MAX_TRACEBACK_CHARS);
     const oom = run.oomKilled && claimed.category === 'crashes';
     const failure: Failure = {
-      ...containerCategory(claimed.category, claimed.message),
+      ...containerCategory(claimed.category, claimed.message, claimed.cause),
       ...(oom
         ? {
             category: 'memory_exceeded' as const,
@@ -222,6 +233,7 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
               `${claimed.message} (the container hit its memory limit)`,
               MAX_MESSAGE_CHARS,
             ),
+            cause: cause('limit:memory', { detected: 'container_oom' }),
           }
         : {}),
       ...(traceback === undefined ? {} : { traceback }),
@@ -244,12 +256,14 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
  * The category a container reported, as far as the orchestrator accepts it. Infrastructure
  * failures (DESIGN.md §4: `sandbox_error`) are decided only by the orchestrator from what it
  * observed itself, so a container claiming one (a codec forging its way to an excuse) gets
- * the codec's category `crashes`; an unknown category is `other`.
+ * the codec's category `crashes`; an unknown category is `other`. The claimed cause is kept
+ * only when it fits the category decided here.
  */
 function containerCategory(
   category: string,
   message: string,
-): { category: FailureCategory; message: string } {
+  claimedCause: unknown,
+): { category: FailureCategory; message: string; cause: FailureCause | null } {
   if (category === 'sandbox_error') {
     return {
       category: 'crashes',
@@ -257,11 +271,20 @@ function containerCategory(
         `the container reported an infrastructure failure, which only the orchestrator decides (it saw none): ${message}`,
         MAX_MESSAGE_CHARS,
       ),
+      cause: cause('claimed_infrastructure'),
+    };
+  }
+  if (!isFailureCategory(category)) {
+    return {
+      category: 'other',
+      message: capText(message, MAX_MESSAGE_CHARS),
+      cause: cause('unknown_category', { claimed: category.slice(0, 64) }),
     };
   }
   return {
-    category: isFailureCategory(category) ? category : 'other',
+    category,
     message: capText(message, MAX_MESSAGE_CHARS),
+    cause: acceptCause(claimedCause, category),
   };
 }
 
@@ -271,8 +294,8 @@ export function capText(text: string, max: number): string {
   return `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
 }
 
-function failed(category: Failure['category'], message: string): FailedRun {
-  return { ok: false, failure: { category, message }, log: '' };
+function failed(category: Failure['category'], message: string, why: FailureCause): FailedRun {
+  return { ok: false, failure: { category, message, cause: why }, log: '' };
 }
 
 function parseResult(data: Buffer | undefined): z.infer<typeof resultSchema> | null {

@@ -2,6 +2,7 @@ import type { AnchorTable } from '../anchors/anchors.js';
 import type { CodecContract } from '../contract.js';
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
 import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import { cause } from '../evaluation/cause.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EvaluateOptions, EvaluationResult } from '../evaluation/evaluator.js';
 import {
@@ -354,6 +355,7 @@ export class ResearchLoop {
         stage: 'generate',
         category: 'other',
         failureMessage: generation.message,
+        failureCause: cause(`generation:${generation.kind}`, { kind: generation.kind }),
         traceback: null,
         failureLine: null,
         findings: [],

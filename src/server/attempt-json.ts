@@ -12,6 +12,7 @@ export interface AttemptSummaryJson {
   readonly stage: string;
   readonly category: string | null;
   readonly failure_message: string | null;
+  readonly failure_cause: StoredAttempt['failureCause'];
   readonly version: number | null;
   readonly parent_id: string | null;
   readonly generator: string;
@@ -61,6 +62,7 @@ export function attemptSummaryJson(attempt: StoredAttempt): AttemptSummaryJson {
     stage: attempt.stage,
     category: attempt.category,
     failure_message: attempt.failureMessage,
+    failure_cause: attempt.failureCause,
     version: attempt.version,
     parent_id: attempt.parentId,
     generator: attempt.generator,

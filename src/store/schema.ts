@@ -1,12 +1,16 @@
 /**
  * The SQLite schema, as numbered migrations. A database records the highest migration applied
  * in `schema_version`; opening it applies the rest, each in its own transaction. Migrations
- * are append-only: never edit one that has shipped.
+ * are append-only: never edit one that has shipped. A migration is SQL, or a function for one
+ * that must compute (deriving structured data from what old rows stored).
  */
 import type Database from 'better-sqlite3';
 import { CodecLabError } from '../errors.js';
+import { deriveLegacyCauses } from './legacy-causes.js';
 
-export const MIGRATIONS: readonly string[] = [
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: attempts, their reservations, versions and decisions.
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
@@ -77,6 +81,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE attempts ADD COLUMN prompt_references_json TEXT;
   `,
+  // 3: the structured cause of each failure (evaluation/cause.ts) and of each validator
+  // finding (inside findings_json). Rows written before causes existed get theirs derived
+  // once from their stored messages; from then on nothing reads a message to find a cause.
+  (db) => {
+    db.exec('ALTER TABLE attempts ADD COLUMN failure_cause_json TEXT');
+    deriveLegacyCauses(db);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -107,9 +118,10 @@ export function migrate(db: Database.Database, file: string): number {
     );
   }
   for (let version = found + 1; version <= SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version - 1] ?? '';
+    const migration = MIGRATIONS[version - 1] ?? '';
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
     }).immediate();
   }

@@ -27,6 +27,7 @@ const COLUMNS = [
   'category',
   'ok',
   'failure_message',
+  'failure_cause_json',
   'traceback',
   'failure_line',
   'findings_json',

@@ -1,6 +1,7 @@
 /** Mapping between attempt rows in SQLite and the store's types. */
 import type { AdoptionDecision } from '../evaluation/adoption.js';
 import type { EvaluationMetrics, ValidationFinding } from '../evaluation/evaluator.js';
+import type { FailureCause } from '../evaluation/cause.js';
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { GenerationFailureKind, RecommendationRef } from '../generators/generator.js';
 import type { AttemptAssessment, AttemptStage, CodecVersion, StoredAttempt } from './store.js';
@@ -22,6 +23,7 @@ export interface AttemptRow {
   category: string | null;
   ok: number;
   failure_message: string | null;
+  failure_cause_json: string | null;
   traceback: string | null;
   failure_line: number | null;
   findings_json: string;
@@ -72,6 +74,7 @@ export function attemptParams(
     category: attempt.category,
     ok: attempt.ok ? 1 : 0,
     failure_message: attempt.failureMessage,
+    failure_cause_json: json(attempt.failureCause),
     traceback: attempt.traceback,
     failure_line: attempt.failureLine,
     findings_json: JSON.stringify(attempt.findings),
@@ -122,6 +125,7 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     stage: row.stage as AttemptStage,
     category: row.category as FailureCategory | null,
     failureMessage: row.failure_message,
+    failureCause: parsed<FailureCause>(row.failure_cause_json),
     traceback: row.traceback,
     failureLine: row.failure_line,
     findings: JSON.parse(row.findings_json) as ValidationFinding[],

@@ -15,6 +15,7 @@ import type {
   EvaluationResult,
   ValidationFinding,
 } from '../evaluation/evaluator.js';
+import type { FailureCause } from '../evaluation/cause.js';
 import type { FailureCategory, Stage } from '../evaluation/failure.js';
 import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
 
@@ -47,7 +48,10 @@ export interface AttemptRecord {
   readonly stage: AttemptStage;
   /** Null exactly when the attempt passed every stage (stage `done`). */
   readonly category: FailureCategory | null;
+  /** For people; code reads failureCause. */
   readonly failureMessage: string | null;
+  /** What exactly failed (evaluation/cause.ts); null when passing or unknown. */
+  readonly failureCause: FailureCause | null;
   readonly traceback: string | null;
   /** 1-based line in the code, when known. */
   readonly failureLine: number | null;
@@ -166,6 +170,7 @@ export function evaluationOutcome(
   | 'stage'
   | 'category'
   | 'failureMessage'
+  | 'failureCause'
   | 'traceback'
   | 'failureLine'
   | 'findings'
@@ -178,6 +183,7 @@ export function evaluationOutcome(
       stage: 'done',
       category: null,
       failureMessage: null,
+      failureCause: null,
       traceback: null,
       failureLine: null,
       findings: [],
@@ -190,6 +196,7 @@ export function evaluationOutcome(
     stage: result.stage,
     category: result.failure.category,
     failureMessage: result.failure.message,
+    failureCause: result.failure.cause,
     traceback: result.failure.traceback ?? null,
     failureLine: result.failure.line ?? null,
     findings: result.findings ?? [],

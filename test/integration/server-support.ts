@@ -120,6 +120,7 @@ export function storeHostileText(store: Store, dataDir: string): void {
     stage: 'smoke',
     category: 'runtime_errors',
     failureMessage: `ValueError: ${HOSTILE_SCRIPT} ${HOSTILE_IMG}`,
+    failureCause: { key: 'exception:ValueError', subject: { exception: 'ValueError' } },
     traceback: `Traceback (most recent call last):\n  ${HOSTILE_IMG}\nValueError`,
     failureLine: 4,
     findings: [],

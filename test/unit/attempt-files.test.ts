@@ -53,6 +53,7 @@ const VALIDATE_FAILURE: EvaluationResult = {
   failure: {
     category: 'forbidden_imports',
     message: 'import of os is not allowed',
+    cause: { key: 'module:os', subject: { module: 'os', path: 'os' } },
     line: 2,
     excerpt: 'import os',
   },
@@ -60,6 +61,7 @@ const VALIDATE_FAILURE: EvaluationResult = {
     {
       category: 'forbidden_imports',
       message: 'import of os is not allowed',
+      cause: { key: 'module:os', subject: { module: 'os', path: 'os' } },
       line: 2,
       excerpt: 'import os',
     },
@@ -83,6 +85,7 @@ const SWEEP_FAILURE: EvaluationResult = {
   failure: {
     category: 'runtime_errors',
     message: 'ZeroDivisionError: division by zero',
+    cause: { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } },
     traceback: TRACEBACK,
     line: 8,
   },

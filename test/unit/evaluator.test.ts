@@ -375,10 +375,17 @@ describe('Evaluator failures', () => {
       {
         category: 'forbidden_imports',
         message: 'import of os is not allowed',
+        cause: { key: 'module:os', subject: { module: 'os', path: 'os' } },
         line: 3,
         excerpt: 'import os',
       },
-      { category: 'forbidden_calls', message: 'eval is not allowed', line: 9, excerpt: 'eval(x)' },
+      {
+        category: 'forbidden_calls',
+        message: 'eval is not allowed',
+        cause: { key: 'call:eval', subject: { name: 'eval' } },
+        line: 9,
+        excerpt: 'eval(x)',
+      },
     ];
     const sandbox = new FakeHarnessSandbox({ report: { ok: false, findings } });
     const result = failureOf(
@@ -388,6 +395,7 @@ describe('Evaluator failures', () => {
     expect(result.failure).toEqual({
       category: 'forbidden_imports',
       message: 'import of os is not allowed',
+      cause: { key: 'module:os', subject: { module: 'os', path: 'os' } },
       line: 3,
       excerpt: 'import os',
     });
@@ -404,9 +412,13 @@ describe('Evaluator failures', () => {
     const result = failureOf(
       await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: [0.5] }),
     );
-    expect(result.failure).toEqual({ category: 'missing_function', message: 'no decoder' });
+    expect(result.failure).toEqual({
+      category: 'missing_function',
+      message: 'no decoder',
+      cause: null,
+    });
     expect(result.findings).toEqual([
-      { category: 'missing_function', message: 'no decoder', line: null, excerpt: '' },
+      { category: 'missing_function', message: 'no decoder', cause: null, line: null, excerpt: '' },
     ]);
   });
 
@@ -650,6 +662,10 @@ describe('Evaluator failures', () => {
           ? {
               category: 'runtime_errors',
               message: 'ZeroDivisionError: division by zero',
+              cause: {
+                key: 'exception:ZeroDivisionError',
+                subject: { exception: 'ZeroDivisionError' },
+              },
               traceback,
             }
           : null,
@@ -662,6 +678,7 @@ describe('Evaluator failures', () => {
     expect(result.failure).toEqual({
       category: 'runtime_errors',
       message: 'ZeroDivisionError: division by zero',
+      cause: { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } },
       traceback,
       line: 7,
     });

@@ -51,6 +51,11 @@ const MISSING_ENCODER = [
   '',
 ].join('\n');
 
+const NO_ENCODER_CAUSE = {
+  key: 'missing:compress_video_frame',
+  subject: { function: 'compress_video_frame', parameters: 'frame, config' },
+};
+
 /** FakePorts, plus a validate-stage missing_function failure for code without the encoder. */
 class GovernancePorts extends FakePorts {
   override evaluate(
@@ -67,11 +72,13 @@ class GovernancePorts extends FakePorts {
         failure: {
           category: 'missing_function',
           message: 'define a top-level function compress_video_frame(frame, config)',
+          cause: NO_ENCODER_CAUSE,
         },
         findings: [
           {
             category: 'missing_function',
             message: 'define a top-level function compress_video_frame(frame, config)',
+            cause: NO_ENCODER_CAUSE,
             line: null,
             excerpt: '',
           },

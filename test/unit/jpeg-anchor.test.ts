@@ -144,7 +144,11 @@ describe('JpegAnchor', () => {
     const evaluator = new FakeEvaluator(() => ({
       ok: false,
       stage: 'smoke',
-      failure: { category: 'timeouts', message: 'the encoder ran past 5 s' },
+      failure: {
+        category: 'timeouts',
+        message: 'the encoder ran past 5 s',
+        cause: { key: 'limit:timeout', subject: {} },
+      },
       log: '',
       metrics: null,
       imageId: IMAGE,

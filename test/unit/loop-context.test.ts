@@ -26,6 +26,7 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
     stage: 'done',
     category: null,
     failureMessage: null,
+    failureCause: null,
     traceback: null,
     failureLine: null,
     findings: [],

@@ -225,6 +225,7 @@ export function resultFor(
       failure: {
         category,
         message: `fake ${category}`,
+        cause: null,
         traceback: 'Traceback (most recent call last):\nValueError: fake',
         line: 3,
       },
@@ -356,6 +357,7 @@ export class FakePorts implements AssessPorts {
       ok: false,
       failure: {
         category: 'nondeterministic',
+        cause: { key: 'nondeterministic', subject: { run: 'decode', clip: 'd-0', quality: 0.1 } },
         message:
           'decoding clip d-0 at quality 0.1 again, with no other sandbox on the host running, returned different frames',
       },

@@ -187,8 +187,59 @@ describe('interpretRun', () => {
         LIMITS,
       ),
     );
-    expect(result.failure).toEqual({ category: 'runtime_errors', message: 'ValueError: x' });
+    expect(result.failure).toEqual({
+      category: 'runtime_errors',
+      message: 'ValueError: x',
+      cause: null,
+    });
     expect(result.log).toBe('printed before dying');
+  });
+
+  it("keeps a container's cause only when it fits the category the orchestrator decided", () => {
+    const causeOf = (failure: Record<string, unknown>, over: Partial<SandboxRun> = {}) =>
+      failedOf(interpretRun(runWithFailure(failure, over), LIMITS)).failure;
+    const zero = {
+      key: 'exception:ZeroDivisionError',
+      subject: { exception: 'ZeroDivisionError' },
+    };
+    expect(causeOf({ category: 'runtime_errors', message: 'x', cause: zero }).cause).toEqual(zero);
+    // A cause never moves the category, and one that does not fit it is dropped.
+    const misfit = causeOf({
+      category: 'runtime_errors',
+      message: 'x',
+      cause: { key: 'module:os' },
+    });
+    expect(misfit).toMatchObject({ category: 'runtime_errors', cause: null });
+    for (const bad of [
+      { key: 'made_up:x' },
+      { key: 'exception:two words' },
+      { key: `exception:${'E'.repeat(300)}` },
+      'exception:ZeroDivisionError',
+      { subject: {} },
+    ]) {
+      expect(causeOf({ category: 'runtime_errors', message: 'x', cause: bad }).cause).toBeNull();
+    }
+    // Subject fields are capped; malformed ones are dropped.
+    const capped = causeOf({
+      category: 'runtime_errors',
+      message: 'x',
+      cause: {
+        key: 'exception:E',
+        subject: { detail: 'd'.repeat(1000), 'Bad Field': 1, nested: { a: 1 }, line: 4 },
+      },
+    }).cause;
+    expect(capped?.subject).toEqual({ detail: 'd'.repeat(200), line: 4 });
+    // Categories the orchestrator overrides get the orchestrator's cause.
+    expect(
+      causeOf({ category: 'sandbox_error', message: 'x', cause: { key: 'no_report' } }).cause?.key,
+    ).toBe('claimed_infrastructure');
+    expect(
+      causeOf(
+        { category: 'crashes', message: 'x', cause: { key: 'signal:SIGKILL' } },
+        { oomKilled: true },
+      ),
+    ).toMatchObject({ category: 'memory_exceeded', cause: { key: 'limit:memory' } });
+    expect(causeOf({ category: 'cosmic_rays', message: 'x' }).cause?.key).toBe('unknown_category');
   });
 
   it('reports the first failing run of several', () => {

@@ -294,7 +294,9 @@ describe('SqliteStore schema upgrades', () => {
   it('migrates a store written by the first schema when a reader opens it', () => {
     const dataDir = tempDir();
     const db = new Database(join(dataDir, DATABASE_FILE));
-    db.exec(MIGRATIONS[0] ?? '');
+    const first = MIGRATIONS[0];
+    if (typeof first !== 'string') throw new Error('migration 1 is SQL');
+    db.exec(first);
     db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
     db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
     db.close();

@@ -90,6 +90,7 @@ export function record(code: string, overrides: Partial<AttemptRecord> = {}): At
     stage: 'done',
     category: null,
     failureMessage: null,
+    failureCause: null,
     traceback: null,
     failureLine: null,
     findings: [],
@@ -119,7 +120,15 @@ export function failed(
     failureLine: 2,
     findings:
       stage === 'validate'
-        ? [{ category, message: `${category} at ${stage}`, line: 2, excerpt: 'import os' }]
+        ? [
+            {
+              category,
+              message: `${category} at ${stage}`,
+              cause: null,
+              line: 2,
+              excerpt: 'import os',
+            },
+          ]
         : [],
     log: stage === 'validate' ? '' : 'encoding frame 0',
     metrics: null,
