@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CodecLabError } from '../errors.js';
 import type { ClipReader } from '../evaluation/clip.js';
 import { FfmpegClipReader, defaultFfmpegPath } from '../evaluation/ffmpeg-clip-reader.js';
-import { writeFileAtomic } from '../store/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import {
   CATALOGUE,
   CLIP_SET_NAMES,
