@@ -173,7 +173,8 @@ export class ResearchLoop {
       const totals = this.deps.store.totals();
       if (
         limits.maxAttempts !== undefined &&
-        totals.attempts + this.inFlight.size >= limits.maxAttempts
+        // The loop's own attempts: what `evaluate` recorded is not this search's budget.
+        totals.attemptsByOrigin.run + this.inFlight.size >= limits.maxAttempts
       ) {
         return `${limits.maxAttempts} attempts in the store`;
       }
