@@ -7,12 +7,14 @@
  * down first (atomically), then the rows in one transaction; the holder's opening repairs what
  * a crash in between left behind (see reconcile.ts), sparing a live guest's write in flight.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AdoptionDecision } from '../evaluation/adoption.js';
 import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LOCK_FILE, dataDirInUse, lockDataDir } from './data-dir-lock.js';
+import { corrupt, isCorrupt } from './sqlite-errors.js';
 import { AttemptTree, bestCodecText, type AttemptShape } from './attempt-tree.js';
 import { inFlight, reconcileTree, type RecoveryReport, type TreeIndex } from './reconcile.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
@@ -38,6 +40,8 @@ import {
   type StoredAttempt,
 } from './store.js';
 
+export { LOCK_FILE, dataDirInUse };
+
 export const DATABASE_FILE = 'codec-lab.db';
 const NOTHING_REPAIRED: RecoveryReport = {
   orphaned: [],
@@ -45,7 +49,6 @@ const NOTHING_REPAIRED: RecoveryReport = {
   removedTempFiles: [],
   bestRewritten: false,
 };
-export const LOCK_FILE = 'codec-lab.lock';
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -53,60 +56,6 @@ export interface SqliteStoreOptions {
   readonly log?: Logger;
   /** Run `PRAGMA quick_check` at open (default true): find corruption before the loop starts. */
   readonly checkIntegrity?: boolean;
-}
-
-const CORRUPT = /^SQLITE_(CORRUPT|NOTADB)/;
-
-function isCorrupt(error: unknown): boolean {
-  return error instanceof Database.SqliteError && CORRUPT.test(error.code);
-}
-
-function corrupt(file: string, cause: unknown): CodecLabError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new CodecLabError(
-    'STORE_FAILED',
-    `the store ${file} is corrupt or not a SQLite database (${detail}); restore it from a backup, or move it aside (mv ${file} ${file}.broken) and start again with an empty store`,
-    { cause },
-  );
-}
-
-/** Whether a live process (a running loop) holds the data directory. */
-export function dataDirInUse(dataDir: string): boolean {
-  const file = join(dataDir, LOCK_FILE);
-  if (!existsSync(file)) return false;
-  let probe: Database.Database | null = null;
-  try {
-    probe = new Database(file, { timeout: 0, fileMustExist: true });
-    probe.pragma('locking_mode = EXCLUSIVE');
-    probe.exec('BEGIN EXCLUSIVE; COMMIT;');
-    return false;
-  } catch (error) {
-    return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
-  } finally {
-    probe?.close();
-  }
-}
-
-/** Holds the data directory for this process; the kernel drops the lock if it dies. */
-function lockDataDir(dataDir: string): Database.Database {
-  const file = join(dataDir, LOCK_FILE);
-  const lock = new Database(file, { timeout: 0 });
-  try {
-    lock.pragma('locking_mode = EXCLUSIVE');
-    lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
-    lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
-    return lock;
-  } catch (error) {
-    lock.close();
-    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
-      throw new CodecLabError(
-        'STORE_FAILED',
-        `another codec-lab process is using the data directory ${dataDir} (${file} is locked); stop it, or choose another --data-dir`,
-        { cause: error },
-      );
-    }
-    throw isCorrupt(error) ? corrupt(file, error) : error;
-  }
 }
 
 /**
