@@ -13,6 +13,7 @@ import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
 import type { Logger } from '../logger.js';
+import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { codecText, evaluatedFileRecord } from './evaluate-record.js';
 import { closeOnSignal, connectDocker, openSandbox } from './runtime.js';
@@ -101,7 +102,7 @@ export async function evaluateCommand(
   // Opened before the evaluation, so a store that cannot take the attempt fails in a second,
   // not after minutes of measuring. A guest: it records next to a run that holds the store.
   const store = SqliteStore.openGuest({ dataDir: config.dataDir });
-  let sandbox: Awaited<ReturnType<typeof openSandbox>> | null = null;
+  let sandbox: DockerSandbox | null = null;
   let release = (): void => {};
   try {
     const docker = await connectDocker(log);

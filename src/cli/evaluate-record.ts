@@ -7,10 +7,13 @@ import type { Assessment } from '../evaluation/assessment.js';
 import { NO_USAGE } from '../generators/generator.js';
 import { codeSha256, evaluationOutcome, type AttemptRecord } from '../store/store.js';
 
-/** The codec file as text: the store keeps code as text, so bytes that are not UTF-8 are refused. */
+/**
+ * The codec file as text, byte for byte (a BOM included): the store keeps code as text, so
+ * bytes that are not UTF-8 are refused rather than stored as something else.
+ */
 export function codecText(bytes: Buffer, path: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (cause) {
     throw new CodecLabError(
       'USAGE',

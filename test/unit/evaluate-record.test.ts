@@ -222,8 +222,10 @@ describe('an evaluated codec file, as the store keeps it', () => {
 });
 
 describe('codecText', () => {
-  it('reads UTF-8 as it is', () => {
+  it('reads UTF-8 as it is, a byte order mark included', () => {
     expect(codecText(Buffer.from('# é\nx = 1\n'), 'c.py')).toBe('# é\nx = 1\n');
+    const bom = Buffer.from('\ufeffx = 1\n');
+    expect(Buffer.from(codecText(bom, 'c.py'))).toEqual(bom);
   });
 
   it('refuses bytes that are not UTF-8, saying what to do', () => {
