@@ -69,6 +69,10 @@ function renderStatus(status) {
   );
   setText('stat-attempts', status.attempts);
   setText(
+    'stat-origins',
+    `${status.attempts_by_origin.run} by run, ${status.attempts_by_origin.evaluate} by evaluate`,
+  );
+  setText(
     'stat-success-rate',
     status.success_rate === null ? 'n/a' : `${(status.success_rate * 100).toFixed(1)} %`,
   );
@@ -396,7 +400,10 @@ async function showAttempt(id) {
   const attempt = await getJson(`/api/attempts/${encodeURIComponent(id)}`);
   if (attempt === null) return;
   document.getElementById('attempt-detail').hidden = false;
-  setText('detail-title', `attempt ${attempt.id}: ${attempt.stage} ${attempt.category || ''}`);
+  setText(
+    'detail-title',
+    `attempt ${attempt.id} (${attempt.origin}): ${attempt.stage} ${attempt.category || ''}`,
+  );
   setText(
     'detail-failure',
     [attempt.failure_message, attempt.traceback].filter(Boolean).join('\n\n'),
@@ -414,6 +421,7 @@ function renderFailures(page) {
         [
           a.id,
           when(a.created_at),
+          a.origin,
           a.stage,
           a.category || '',
           el('td', shorten(a.failure_message, 300), 'message'),

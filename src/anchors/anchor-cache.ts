@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type { Clip } from '../evaluation/clip.js';
 import type { Logger } from '../logger.js';
-import { writeFileAtomic } from '../store/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import {
   ANCHOR_METRIC_KEYS,
   type AnchorName,

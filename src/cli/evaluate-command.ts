@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import type { Clip } from '../evaluation/clip.js';
@@ -12,7 +13,9 @@ import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
 import type { Logger } from '../logger.js';
-import { AttemptFiles } from '../store/attempt-files.js';
+import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { codecText, evaluatedFileRecord } from './evaluate-record.js';
 import { closeOnSignal, connectDocker, openSandbox } from './runtime.js';
 
 export interface EvaluateCommandOptions {
@@ -88,6 +91,7 @@ export async function evaluateCommand(
   out: (text: string) => void,
 ): Promise<void> {
   const code = await readCode(options.codecPath, 'the codec file');
+  const text = codecText(code, options.codecPath);
   const incumbent: Incumbent | null = options.incumbent
     ? {
         code: await readCode(options.incumbent, 'the incumbent codec file'),
@@ -95,10 +99,15 @@ export async function evaluateCommand(
       }
     : null;
   const selection = await selectClips(config, options.clips, options.frames);
-  const docker = await connectDocker(log);
-  const sandbox = await openSandbox(docker, config, log);
-  const release = closeOnSignal(sandbox, log);
+  // Opened before the evaluation, so a store that cannot take the attempt fails in a second,
+  // not after minutes of measuring. A guest: it records next to a run that holds the store.
+  const store = SqliteStore.openGuest({ dataDir: config.dataDir });
+  let sandbox: DockerSandbox | null = null;
+  let release = (): void => {};
   try {
+    const docker = await connectDocker(log);
+    sandbox = await openSandbox(docker, config, log);
+    release = closeOnSignal(sandbox, log);
     const evaluator = new Evaluator(
       sandbox,
       log.child({ component: 'evaluator' }),
@@ -108,6 +117,7 @@ export async function evaluateCommand(
       { codec: options.codecPath, clips: selection.clips.map((clip) => clip.name) },
       'evaluating',
     );
+    const startedMs = Date.now();
     const assessment = await assessCodec(
       {
         code,
@@ -122,31 +132,33 @@ export async function evaluateCommand(
       evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
     );
     const { result } = assessment;
-    const stored = await new AttemptFiles(config.dataDir).record(code, result, {
-      origin: options.codecPath,
-      settings: {
-        qualities: options.qualities,
-        frames: options.frames ?? null,
-        clips: selection.clips.map((clip) => clip.source),
-        incumbent: options.incumbent ?? null,
-        skip_validation: options.skipValidation === true,
-        limits: config.sandbox,
-      },
-      assessment: {
-        bd_rate: assessment.bd_rate,
-        bd_rate_details: assessment.bd_rate_details,
-        adoption: assessment.adoption,
-      },
-    });
+    const stored = store.recordAttempt(
+      evaluatedFileRecord({
+        code: text,
+        path: resolve(options.codecPath),
+        assessment,
+        evaluationMs: Date.now() - startedMs,
+        settings: {
+          qualities: options.qualities,
+          frames: options.frames ?? null,
+          clips: selection.clips.map((clip) => clip.source),
+          incumbent: options.incumbent ?? null,
+          skip_validation: options.skipValidation === true,
+          limits: config.sandbox,
+        },
+        createdAtMs: Date.now(),
+      }),
+    );
     log.info({ attemptId: stored.id, ok: result.ok, stage: result.stage }, 'evaluation stored');
     out(
       options.json
         ? JSON.stringify(evaluationJson(assessment, stored.id))
-        : renderText(assessment, stored.id, stored.dir, selection.clips),
+        : renderText(assessment, stored.id, config.dataDir, selection.clips),
     );
   } finally {
-    await sandbox.close();
+    await sandbox?.close();
     release();
+    store.close();
   }
 }
 
@@ -157,7 +169,7 @@ function fixed(value: number, digits: number): string {
 export function renderText(
   assessment: Assessment,
   attemptId: string,
-  dir: string,
+  dataDir: string,
   clips: readonly Clip[],
 ): string {
   const { result } = assessment;
@@ -205,6 +217,9 @@ export function renderText(
       );
     }
   }
-  lines.push('', `stored in ${dir}/attempt_${attemptId}.*`);
+  lines.push(
+    '',
+    `stored as attempt ${attemptId} in ${dataDir} (code_attempts/attempt_${attemptId}.*; codec-lab status counts it)`,
+  );
   return lines.join('\n');
 }

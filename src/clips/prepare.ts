@@ -12,7 +12,7 @@ import { CodecLabError } from '../errors.js';
 import type { ClipReader } from '../evaluation/clip.js';
 import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
 import { FFMPEG_TIMEOUT_MS, defaultFfmpegPath } from '../ffmpeg.js';
-import { writeFileAtomic } from '../store/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import {
   CATALOGUE,
   CLIP_SET_NAMES,

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../store/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { ReportSink } from './governor.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { REPORT_FILE_PATTERN, REPORT_SCHEMA, type GovernanceReport } from './report.js';

@@ -174,7 +174,8 @@ export class ResearchLoop {
       const totals = this.deps.store.totals();
       if (
         limits.maxAttempts !== undefined &&
-        totals.attempts + this.inFlight.size >= limits.maxAttempts
+        // The loop's own attempts: what `evaluate` recorded is not this search's budget.
+        totals.attemptsByOrigin.run + this.inFlight.size >= limits.maxAttempts
       ) {
         return `${limits.maxAttempts} attempts in the store`;
       }
@@ -223,7 +224,9 @@ export class ResearchLoop {
     const { store, contract } = this.deps;
     const incumbentVersion = store.incumbent();
     const incumbent = incumbentVersion ? attemptSummary(incumbentVersion.attempt) : null;
+    // The loop's own attempts: what `evaluate` measured is not the search's to repair.
     const newestFirst = store.attempts({
+      origin: 'run',
       limit: RECENT_ATTEMPTS,
       offset: 0,
       order: 'desc',
@@ -528,8 +531,8 @@ export class ResearchLoop {
     return next;
   }
 
-  private record(record: AttemptRecord): StoredAttempt {
-    const stored = this.deps.store.recordAttempt(record);
+  private record(record: Omit<AttemptRecord, 'origin' | 'settings'>): StoredAttempt {
+    const stored = this.deps.store.recordAttempt({ ...record, origin: 'run', settings: null });
     this.recorded += 1;
     return stored;
   }

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { statusJson, versionsJson } from '../store/summaries.js';
 import { FAILURE_CATEGORIES, STAGES } from '../evaluation/failure.js';
-import { MAX_PAGE_SIZE, isAttemptId, type AttemptQuery } from '../store/store.js';
+import { ATTEMPT_ORIGINS, MAX_PAGE_SIZE, isAttemptId, type AttemptQuery } from '../store/store.js';
 import { attemptDetailJson, attemptSummaryJson, timeline } from './attempt-json.js';
 import { HttpError } from './http-error.js';
 import { parseParams } from './query.js';
@@ -41,6 +41,9 @@ const attemptsQuery = z
       .enum(FAILURE_CATEGORIES, { message: `category is one of ${FAILURE_CATEGORIES.join(', ')}` })
       .optional(),
     ok: z.enum(['true', 'false'], { message: 'ok is true or false' }).optional(),
+    origin: z
+      .enum(ATTEMPT_ORIGINS, { message: `origin is one of ${ATTEMPT_ORIGINS.join(', ')}` })
+      .optional(),
     order: z.enum(['asc', 'desc'], { message: 'order is asc or desc' }).optional(),
   })
   .strict();
@@ -85,6 +88,7 @@ export function apiRoutes(): Hono<ServerEnv> {
       ...(params.stage ? { stage: params.stage } : {}),
       ...(params.category ? { category: params.category } : {}),
       ...(params.ok ? { ok: params.ok === 'true' } : {}),
+      ...(params.origin ? { origin: params.origin } : {}),
     };
     const page = c.var.services.store.attempts(query);
     return c.json({

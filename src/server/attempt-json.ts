@@ -7,6 +7,8 @@ import type { StoredAttempt } from '../store/store.js';
 
 export interface AttemptSummaryJson {
   readonly id: string;
+  /** The command that made it: `run` or `evaluate`. */
+  readonly origin: StoredAttempt['origin'];
   readonly created_at: string;
   readonly ok: boolean;
   readonly stage: string;
@@ -33,6 +35,8 @@ export interface AttemptSummaryJson {
 export interface AttemptDetailJson extends AttemptSummaryJson {
   readonly code: string;
   readonly code_sha256: string;
+  /** `evaluate`'s codec file and flags; null for the loop's attempts. */
+  readonly settings: StoredAttempt['settings'];
   readonly prompt: { readonly system: string; readonly user: string } | null;
   readonly raw_response: string;
   readonly generation_failure: string | null;
@@ -57,6 +61,7 @@ export function attemptSummaryJson(attempt: StoredAttempt): AttemptSummaryJson {
   const bd = attempt.assessment?.bd_rate;
   return {
     id: attempt.id,
+    origin: attempt.origin,
     created_at: new Date(attempt.createdAtMs).toISOString(),
     ok: attempt.ok,
     stage: attempt.stage,
@@ -88,6 +93,7 @@ export function attemptDetailJson(attempt: StoredAttempt): AttemptDetailJson {
     ...attemptSummaryJson(attempt),
     code: attempt.code,
     code_sha256: attempt.codeSha256,
+    settings: attempt.settings,
     prompt: attempt.prompt,
     raw_response: attempt.rawResponse,
     generation_failure: attempt.generationFailure,

@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, parse } from 'node:path';
-import { errorText, validationFailureText } from './attempt-files.js';
+import { errorText, validationFailureText } from './failure-text.js';
 import {
   createFileAtomicSync,
   moveFileSync,
@@ -115,7 +115,7 @@ export class AttemptTree {
     for (const dir of [ATTEMPTS_DIR, VERSIONS_DIR]) mkdirSync(this.path(dir), { recursive: true });
   }
 
-  /** Claims the id by creating its code file; false when the name is taken (by `evaluate`). */
+  /** Claims the id by creating its code file; false when the name is taken (a leftover file). */
   claim(id: string, code: string): boolean {
     try {
       createFileAtomicSync(this.path(codeFile(id)), code);

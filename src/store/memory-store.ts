@@ -41,7 +41,8 @@ export class MemoryStore implements Store {
   hasCode(codeSha256: string): string | null {
     this.open();
     const found = this.rows.findLast(
-      (row) => row.codeSha256 === codeSha256 && row.generationFailure === null,
+      (row) =>
+        row.codeSha256 === codeSha256 && row.generationFailure === null && row.origin === 'run',
     );
     return found?.id ?? null;
   }
@@ -55,6 +56,7 @@ export class MemoryStore implements Store {
         (query.untilMs === undefined || row.createdAtMs < query.untilMs) &&
         (query.stage === undefined || row.stage === query.stage) &&
         (query.category === undefined || row.category === query.category) &&
+        (query.origin === undefined || row.origin === query.origin) &&
         (query.ok === undefined || row.ok === query.ok) &&
         (query.prompted === undefined || (row.prompt !== null) === query.prompted),
     );
@@ -132,8 +134,11 @@ export class MemoryStore implements Store {
     const successes = this.rows.filter((row) => row.ok);
     const earliest = (rows: StoredAttempt[]): number | null =>
       rows.length === 0 ? null : Math.min(...rows.map((row) => row.createdAtMs));
+    const attemptsByOrigin = { run: 0, evaluate: 0 };
+    for (const row of this.rows) attemptsByOrigin[row.origin] += 1;
     return {
       attempts: this.rows.length,
+      attemptsByOrigin,
       successes: successes.length,
       failures: this.rows.length - successes.length,
       failuresByCategory,

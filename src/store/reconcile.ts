@@ -2,7 +2,9 @@
  * Start-up repair of the attempt tree against the index. Files are written before their row,
  * so a crash can leave files without a row; those are moved to code_attempts/orphaned/ (never
  * read as valid), interrupted temp files are removed, files missing for a row are rewritten
- * from the row, and best_codec_implementation.json is rewritten when it disagrees.
+ * from the row, and best_codec_implementation.json is rewritten when it disagrees. A write in
+ * flight in another live process (`evaluate` records next to whoever holds the directory) is
+ * not a crash: its reservation and files are left alone.
  */
 import {
   ATTEMPTS_DIR,
@@ -21,12 +23,30 @@ import { join } from 'node:path';
 
 /** What the index knows, as reconciliation needs it. */
 export interface TreeIndex {
-  /** Ids reserved for attempts whose row was never written. */
-  pendingIds(): string[];
+  /** Ids reserved for attempts whose row is not written (yet), with the reserving process. */
+  pending(): PendingId[];
   shapes(): AttemptShape[];
   versions(): CodecVersion[];
   attempt(id: string): StoredAttempt | null;
   incumbent(): IncumbentVersion | null;
+}
+
+export interface PendingId {
+  readonly id: string;
+  /** Null for a reservation made before schema 3 recorded the process. */
+  readonly pid: number | null;
+}
+
+/** Reservations another live process is still writing (its temp files are spared alike). */
+export function inFlight(
+  pending: readonly PendingId[],
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): Set<string> {
+  return new Set(
+    pending
+      .filter(({ pid }) => pid !== null && pid !== process.pid && isAlive(pid))
+      .map(({ id }) => id),
+  );
 }
 
 export interface RecoveryReport {
@@ -63,11 +83,12 @@ export function reconcileTree(
     orphaned.push({ from: relative, to: tree.orphan(relative) });
   };
   const attemptsListing = new Set(tree.list(ATTEMPTS_DIR).map((name) => join(ATTEMPTS_DIR, name)));
+  const pending = index.pending();
+  const writing = inFlight(pending, isAlive);
 
   // Attempts that reserved an id but never got their row: whatever they wrote is unfinished.
-  // `attempt_<id>.json` marks a finished `codec-lab evaluate` record that took the name first.
-  for (const id of index.pendingIds()) {
-    if (attemptsListing.has(join(ATTEMPTS_DIR, `attempt_${id}.json`))) continue;
+  for (const { id } of pending) {
+    if (writing.has(id)) continue;
     const written = [
       codeFile(id),
       join(ATTEMPTS_DIR, `validation_failure_${id}.txt`),
@@ -86,7 +107,11 @@ export function reconcileTree(
     const copy = VERSION_COPY.exec(name);
     const version = ADOPTED.exec(name);
     const relative = join(VERSIONS_DIR, name);
-    if ((copy && !known.has(copy[1] ?? '')) || (version && !adopted.has(relative))) {
+    const copyId = copy?.[1] ?? '';
+    if (
+      (copy && !known.has(copyId) && !writing.has(copyId)) ||
+      (version && !adopted.has(relative))
+    ) {
       moveAside(relative);
     }
   }

@@ -88,6 +88,16 @@ export const MIGRATIONS: readonly Migration[] = [
     db.exec('ALTER TABLE attempts ADD COLUMN failure_cause_json TEXT');
     deriveLegacyCauses(db);
   },
+  // 4: which command made an attempt (every attempt before this migration was a run's) and
+  // the settings it was measured with when they were not the loop's (evaluate's flags), and
+  // which process reserved a pending id: a reservation of a live process is a write in
+  // flight (`evaluate` writes next to a run), not a crash to repair.
+  `
+  ALTER TABLE attempts ADD COLUMN origin TEXT NOT NULL DEFAULT 'run';
+  ALTER TABLE attempts ADD COLUMN settings_json TEXT;
+  CREATE INDEX attempts_origin ON attempts (origin, created_at);
+  ALTER TABLE pending_attempts ADD COLUMN pid INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -104,26 +114,37 @@ export function schemaVersion(db: Database.Database): number {
   return row.version ?? 0;
 }
 
-/** Brings the database to SCHEMA_VERSION; returns the version it found. */
+/**
+ * Brings the database to SCHEMA_VERSION; returns the version it found. Each step reads the
+ * version inside its own write transaction, so two processes opening a store at once (a run
+ * starting while `evaluate` records) apply every migration exactly once.
+ */
 export function migrate(db: Database.Database, file: string): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT');
-  const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as {
-    version: number | null;
-  };
-  const found = row.version ?? 0;
+  const applied = (): number =>
+    (
+      db.prepare('SELECT max(version) AS version FROM schema_version').get() as {
+        version: number | null;
+      }
+    ).version ?? 0;
+  const found = applied();
   if (found > SCHEMA_VERSION) {
     throw new CodecLabError(
       'STORE_FAILED',
       `the store ${file} has schema version ${found}, newer than this codec-lab understands (${SCHEMA_VERSION}); upgrade codec-lab, or point --data-dir elsewhere`,
     );
   }
-  for (let version = found + 1; version <= SCHEMA_VERSION; version++) {
+  const step = db.transaction((): boolean => {
+    const version = applied() + 1;
+    if (version > SCHEMA_VERSION) return false;
     const migration = MIGRATIONS[version - 1] ?? '';
-    db.transaction(() => {
-      if (typeof migration === 'string') db.exec(migration);
-      else migration(db);
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
-    }).immediate();
+    if (typeof migration === 'string') db.exec(migration);
+    else migration(db);
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
+    return true;
+  });
+  while (step.immediate()) {
+    // one migration per transaction
   }
   return found;
 }

@@ -4,13 +4,21 @@ import type { AdoptionDecision } from '../evaluation/adoption.js';
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { AttemptShape } from './attempt-tree.js';
 import { json, type AttemptRow, type VersionRow } from './sqlite-rows.js';
-import { checkQuery, type AttemptQuery, type CodecVersion, type StoreTotals } from './store.js';
+import {
+  checkQuery,
+  type AttemptOrigin,
+  type AttemptQuery,
+  type CodecVersion,
+  type StoreTotals,
+} from './store.js';
 
 const SELECT_ATTEMPT =
   'SELECT a.*, v.version AS version FROM attempts a LEFT JOIN versions v ON v.attempt_id = a.id';
 
 const COLUMNS = [
   'id',
+  'origin',
+  'settings_json',
   'created_at',
   'recorded_at',
   'code',
@@ -65,15 +73,15 @@ function prepare(db: Database.Database) {
       `INSERT INTO attempts (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
     ),
     releaseId: db.prepare('DELETE FROM pending_attempts WHERE id = ?'),
-    reserve: db.prepare('INSERT INTO pending_attempts (id, reserved_at) VALUES (?, ?)'),
+    reserve: db.prepare('INSERT INTO pending_attempts (id, reserved_at, pid) VALUES (?, ?, ?)'),
     lastId: db.prepare(
       "SELECT max((SELECT value FROM meta WHERE key = 'last_attempt_id'), coalesce((SELECT max(id) FROM attempts), 0)) AS last",
     ),
     setLastId: db.prepare("UPDATE meta SET value = ? WHERE key = 'last_attempt_id'"),
-    pendingIds: db.prepare('SELECT id FROM pending_attempts ORDER BY id'),
+    pending: db.prepare('SELECT id, pid FROM pending_attempts ORDER BY id'),
     attempt: db.prepare(`${SELECT_ATTEMPT} WHERE a.id = ?`),
     withCode: db.prepare(
-      'SELECT id FROM attempts WHERE code_sha256 = ? AND generation_failure IS NULL ORDER BY id DESC LIMIT 1',
+      "SELECT id FROM attempts WHERE code_sha256 = ? AND generation_failure IS NULL AND origin = 'run' ORDER BY id DESC LIMIT 1",
     ),
     failuresSince: db.prepare(
       `${SELECT_ATTEMPT} WHERE a.ok = 0 AND a.created_at >= ? ORDER BY a.id ASC`,
@@ -105,6 +113,7 @@ function prepare(db: Database.Database) {
           coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens,
           (SELECT count(*) FROM versions) AS versions
         FROM attempts`),
+    byOrigin: db.prepare('SELECT origin, count(*) AS n FROM attempts GROUP BY origin'),
     byCategory: db.prepare(
       'SELECT category, count(*) AS n FROM attempts WHERE ok = 0 GROUP BY category ORDER BY category',
     ),
@@ -125,7 +134,7 @@ export class SqliteQueries {
         if (abandoned !== null) this.statements.releaseId.run(abandoned);
         const { last } = this.statements.lastId.get() as { last: number };
         const id = next(last);
-        this.statements.reserve.run(id, nowMs);
+        this.statements.reserve.run(id, nowMs, process.pid);
         this.statements.setLastId.run(id);
         return id;
       })
@@ -141,8 +150,8 @@ export class SqliteQueries {
       .immediate();
   }
 
-  /** After reconciliation: forget pending reservations, never their ids. */
-  releasePending(): void {
+  /** After reconciliation: forget these pending reservations, never their ids. */
+  releasePending(ids: readonly number[]): void {
     this.db
       .transaction(() => {
         this.db
@@ -151,13 +160,14 @@ export class SqliteQueries {
              WHERE key = 'last_attempt_id'`,
           )
           .run();
-        this.db.prepare('DELETE FROM pending_attempts').run();
+        for (const id of ids) this.statements.releaseId.run(id);
       })
       .immediate();
   }
 
-  pendingIds(): number[] {
-    return (this.statements.pendingIds.all() as Array<{ id: number }>).map((row) => row.id);
+  /** Reserved ids without a row, with the process that reserved each (null before schema 3). */
+  pending(): Array<{ id: number; pid: number | null }> {
+    return this.statements.pending.all() as Array<{ id: number; pid: number | null }>;
   }
 
   attempt(id: string): AttemptRow | null {
@@ -186,6 +196,7 @@ export class SqliteQueries {
     if (query.untilMs !== undefined) add('a.created_at < ?', query.untilMs);
     if (query.stage !== undefined) add('a.stage = ?', query.stage);
     if (query.category !== undefined) add('a.category = ?', query.category);
+    if (query.origin !== undefined) add('a.origin = ?', query.origin);
     if (query.ok !== undefined) add('a.ok = ?', query.ok ? 1 : 0);
     if (query.prompted !== undefined) {
       where.push(query.prompted ? 'a.prompt_user IS NOT NULL' : 'a.prompt_user IS NULL');
@@ -257,8 +268,16 @@ export class SqliteQueries {
     }>) {
       if (entry.category !== null) failuresByCategory[entry.category] = entry.n;
     }
+    const attemptsByOrigin: Record<AttemptOrigin, number> = { run: 0, evaluate: 0 };
+    for (const entry of this.statements.byOrigin.all() as Array<{
+      origin: AttemptOrigin;
+      n: number;
+    }>) {
+      attemptsByOrigin[entry.origin] = entry.n;
+    }
     return {
       attempts: row.attempts,
+      attemptsByOrigin,
       successes: row.successes,
       failures: row.attempts - row.successes,
       failuresByCategory,

@@ -4,10 +4,18 @@ import type { EvaluationMetrics, ValidationFinding } from '../evaluation/evaluat
 import type { FailureCause } from '../evaluation/cause.js';
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { GenerationFailureKind, RecommendationRef } from '../generators/generator.js';
-import type { AttemptAssessment, AttemptStage, CodecVersion, StoredAttempt } from './store.js';
+import type {
+  AttemptAssessment,
+  AttemptOrigin,
+  AttemptStage,
+  CodecVersion,
+  StoredAttempt,
+} from './store.js';
 
 export interface AttemptRow {
   id: number;
+  origin: string;
+  settings_json: string | null;
   created_at: number;
   code: string;
   code_sha256: string;
@@ -57,6 +65,8 @@ export function attemptParams(
 ): Record<string, unknown> {
   return {
     id: Number(attempt.id),
+    origin: attempt.origin,
+    settings_json: json(attempt.settings),
     created_at: attempt.createdAtMs,
     recorded_at: Math.round(recordedAtMs),
     code: attempt.code,
@@ -105,6 +115,7 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     id: String(row.id),
     ok: row.ok === 1,
     version: row.version,
+    origin: row.origin as AttemptOrigin,
     code: row.code,
     codeSha256: row.code_sha256,
     parentId: row.parent_id === null ? null : String(row.parent_id),
@@ -142,6 +153,7 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
       costUsd: row.cost_usd,
     },
     timings: { generationMs: row.generation_ms, evaluationMs: row.evaluation_ms },
+    settings: parsed<Record<string, unknown>>(row.settings_json),
     createdAtMs: row.created_at,
   };
 }

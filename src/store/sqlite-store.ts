@@ -1,17 +1,22 @@
 /**
  * The Store on SQLite (better-sqlite3, WAL, synchronous=FULL) plus the attempt tree next to it.
- * One writer per data directory, enforced by an OS lock that dies with its process. Every
- * write puts the files down first (atomically), then the rows in one transaction; opening
- * repairs what a crash in between left behind (see reconcile.ts).
+ * One holder per data directory (a run), enforced by an OS lock that dies with its process: it
+ * alone repairs, adopts and decides. `evaluate` opens it as a guest that only records attempts,
+ * with or without a holder: ids are reserved in SQLite transactions and claimed by creating
+ * their code file, so both write one tree without a second format. Every write puts the files
+ * down first (atomically), then the rows in one transaction; the holder's opening repairs what
+ * a crash in between left behind (see reconcile.ts), sparing a live guest's write in flight.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AdoptionDecision } from '../evaluation/adoption.js';
 import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LOCK_FILE, dataDirInUse, lockDataDir } from './data-dir-lock.js';
+import { corrupt, isCorrupt } from './sqlite-errors.js';
 import { AttemptTree, bestCodecText, type AttemptShape } from './attempt-tree.js';
-import { reconcileTree, type RecoveryReport, type TreeIndex } from './reconcile.js';
+import { inFlight, reconcileTree, type RecoveryReport, type TreeIndex } from './reconcile.js';
 import { SCHEMA_VERSION, migrate, schemaVersion } from './schema.js';
 import {
   attemptFromRow,
@@ -35,8 +40,15 @@ import {
   type StoredAttempt,
 } from './store.js';
 
+export { LOCK_FILE, dataDirInUse };
+
 export const DATABASE_FILE = 'codec-lab.db';
-export const LOCK_FILE = 'codec-lab.lock';
+const NOTHING_REPAIRED: RecoveryReport = {
+  orphaned: [],
+  restored: [],
+  removedTempFiles: [],
+  bestRewritten: false,
+};
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -46,66 +58,19 @@ export interface SqliteStoreOptions {
   readonly checkIntegrity?: boolean;
 }
 
-const CORRUPT = /^SQLITE_(CORRUPT|NOTADB)/;
-
-function isCorrupt(error: unknown): boolean {
-  return error instanceof Database.SqliteError && CORRUPT.test(error.code);
-}
-
-function corrupt(file: string, cause: unknown): CodecLabError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new CodecLabError(
-    'STORE_FAILED',
-    `the store ${file} is corrupt or not a SQLite database (${detail}); restore it from a backup, or move it aside (mv ${file} ${file}.broken) and start again with an empty store`,
-    { cause },
-  );
-}
-
-/** Whether a live process (a running loop) holds the data directory. */
-export function dataDirInUse(dataDir: string): boolean {
-  const file = join(dataDir, LOCK_FILE);
-  if (!existsSync(file)) return false;
-  let probe: Database.Database | null = null;
-  try {
-    probe = new Database(file, { timeout: 0, fileMustExist: true });
-    probe.pragma('locking_mode = EXCLUSIVE');
-    probe.exec('BEGIN EXCLUSIVE; COMMIT;');
-    return false;
-  } catch (error) {
-    return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
-  } finally {
-    probe?.close();
-  }
-}
-
-/** Holds the data directory for this process; the kernel drops the lock if it dies. */
-function lockDataDir(dataDir: string): Database.Database {
-  const file = join(dataDir, LOCK_FILE);
-  const lock = new Database(file, { timeout: 0 });
-  try {
-    lock.pragma('locking_mode = EXCLUSIVE');
-    lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
-    lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
-    return lock;
-  } catch (error) {
-    lock.close();
-    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
-      throw new CodecLabError(
-        'STORE_FAILED',
-        `another codec-lab process is using the data directory ${dataDir} (${file} is locked); stop it, or choose another --data-dir`,
-        { cause: error },
-      );
-    }
-    throw isCorrupt(error) ? corrupt(file, error) : error;
-  }
-}
+/**
+ * What a process may do with the store: the `holder` everything; a `guest` records attempts
+ * next to the holder; a `reader` (status, versions, the server next to a run) only reads.
+ */
+export type StoreAccess = 'holder' | 'guest' | 'reader';
 
 export class SqliteStore implements Store {
   private closed = false;
 
   private constructor(
     private readonly db: Database.Database,
-    /** Null for a read-only store (status, versions, the server next to a running loop). */
+    readonly access: StoreAccess,
+    /** The data directory's lock, held by the holder only. */
     private readonly lock: Database.Database | null,
     private readonly queries: SqliteQueries,
     private readonly tree: AttemptTree,
@@ -136,16 +101,59 @@ export class SqliteStore implements Store {
       db = SqliteStore.openFile(file, options.dataDir);
     }
     const queries = new SqliteQueries(db);
-    const empty = { orphaned: [], restored: [], removedTempFiles: [], bestRewritten: false };
     return new SqliteStore(
       db,
+      'reader',
       null,
       queries,
       new AttemptTree(options.dataDir),
       file,
       options.now ?? Date.now,
-      empty,
+      NOTHING_REPAIRED,
     );
+  }
+
+  /**
+   * Opens the store (creating it in a fresh data directory) to record attempts next to
+   * whichever process holds the directory, as `evaluate` does while a run works: no lock, no
+   * repair (the holder's next start repairs, sparing this process's writes while it lives).
+   * It records and reads; adopting and deciding stay the holder's, so the incumbent and the
+   * version numbering are never a guest's to change.
+   */
+  static openGuest(options: Pick<SqliteStoreOptions, 'dataDir' | 'now'>): SqliteStore {
+    const { dataDir } = options;
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, DATABASE_FILE);
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { timeout: 5_000 });
+      const found = schemaVersion(db);
+      if (found > 0 && found < SCHEMA_VERSION && dataDirInUse(dataDir)) {
+        throw new CodecLabError(
+          'STORE_FAILED',
+          `the store in ${dataDir} has an older schema and a run of an older codec-lab holds it: stop that run and start it with this version (it migrates the store), or pass another --data-dir`,
+        );
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, file);
+      const tree = new AttemptTree(dataDir);
+      tree.ensure();
+      return new SqliteStore(
+        db,
+        'guest',
+        null,
+        new SqliteQueries(db),
+        tree,
+        file,
+        options.now ?? Date.now,
+        NOTHING_REPAIRED,
+      );
+    } catch (error) {
+      db?.close();
+      throw isCorrupt(error) ? corrupt(file, error) : error;
+    }
   }
 
   private static openFile(file: string, dataDir: string): Database.Database {
@@ -191,9 +199,16 @@ export class SqliteStore implements Store {
       const queries = new SqliteQueries(db);
       const tree = new AttemptTree(dataDir);
       tree.ensure();
-      const recovery = reconcileTree(tree, indexOf(queries));
-      queries.releasePending();
-      const store = new SqliteStore(db, lock, queries, tree, file, now, recovery);
+      const index = indexOf(queries);
+      const recovery = reconcileTree(tree, index);
+      const writing = inFlight(index.pending());
+      queries.releasePending(
+        index
+          .pending()
+          .filter(({ id }) => !writing.has(id))
+          .map(({ id }) => Number(id)),
+      );
+      const store = new SqliteStore(db, 'holder', lock, queries, tree, file, now, recovery);
       const repaired =
         recovery.orphaned.length + recovery.restored.length + recovery.removedTempFiles.length;
       if (repaired > 0 || recovery.bestRewritten) {
@@ -208,7 +223,7 @@ export class SqliteStore implements Store {
   }
 
   recordAttempt(record: AttemptRecord): StoredAttempt {
-    this.writable();
+    this.writable(['holder', 'guest']);
     checkAttemptRecord(record);
     return this.guard(() => {
       const id = this.claimId(record.code);
@@ -247,7 +262,7 @@ export class SqliteStore implements Store {
   }
 
   recordDecision(attemptId: string, decision: AdoptionDecision): void {
-    this.writable();
+    this.writable(['holder']);
     this.guard(() => {
       if (this.queries.attempt(attemptId) === null) {
         throw new Error(`cannot record a decision for attempt ${attemptId}: no such attempt`);
@@ -257,7 +272,7 @@ export class SqliteStore implements Store {
   }
 
   adopt(attemptId: string, decision: AdoptionDecision): number {
-    this.writable();
+    this.writable(['holder']);
     return this.guard(() => {
       const attempt = this.attempt(attemptId);
       checkAdoption(attempt, attemptId, decision);
@@ -302,11 +317,16 @@ export class SqliteStore implements Store {
     this.lock?.close();
   }
 
-  private writable(): void {
-    if (this.lock === null) throw new Error('this store was opened read-only');
+  private writable(allowed: readonly StoreAccess[]): void {
+    if (allowed.includes(this.access)) return;
+    throw new Error(
+      this.access === 'reader'
+        ? 'this store was opened read-only'
+        : 'only the process that holds the data directory (a run) adopts or decides; this store was opened to record attempts next to it',
+    );
   }
 
-  /** Reserves the next id in the index, then claims its code file; retries if `evaluate` has it. */
+  /** Reserves the next id in the index, then claims its code file; retries if the name is taken. */
   private claimId(code: string): string {
     let abandoned: number | null = null;
     for (let tries = 0; tries < 1000; tries++) {
@@ -346,7 +366,7 @@ export class SqliteStore implements Store {
 
 function indexOf(queries: SqliteQueries): TreeIndex {
   return {
-    pendingIds: () => queries.pendingIds().map(String),
+    pending: () => queries.pending().map(({ id, pid }) => ({ id: String(id), pid })),
     shapes: (): AttemptShape[] => queries.shapes(),
     versions: () => queries.versions().map(versionFromRow),
     attempt: (id) => {

@@ -1,7 +1,7 @@
 /**
- * The attempt store: every attempt (pass or fail, at whatever stage), every adopted codec
- * version, and the running totals. The loop writes it; the server and the self-debugger read
- * it. Implementations: SqliteStore (the SQLite index plus the attempt tree in the data
+ * The attempt store: every attempt (pass or fail, at whatever stage, made by `run` or
+ * `evaluate`), every adopted codec version, and the running totals. It is the one writer of
+ * attempts; the server and the self-debugger read it. Implementations: SqliteStore (the SQLite index plus the attempt tree in the data
  * directory), MemoryStore (tests).
  *
  * Synchronous on purpose: better-sqlite3 is, the writes are a few small files and one
@@ -19,6 +19,14 @@ import type { FailureCause } from '../evaluation/cause.js';
 import type { FailureCategory, Stage } from '../evaluation/failure.js';
 import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
 
+/**
+ * Which command made an attempt: `run` (the research loop) or `evaluate` (one codec file a
+ * user measured). Both are recorded alike; only the loop's attempts take part in its search
+ * (duplicates, repairs, the prompt's recent attempts) and only the loop adopts.
+ */
+export const ATTEMPT_ORIGINS = ['run', 'evaluate'] as const;
+export type AttemptOrigin = (typeof ATTEMPT_ORIGINS)[number];
+
 /** Where an attempt stopped: `generate` when the response carried no usable code. */
 export type AttemptStage = 'generate' | Stage;
 
@@ -32,12 +40,13 @@ export interface AttemptTimings {
 
 /** One attempt as the loop hands it to the store. */
 export interface AttemptRecord {
+  readonly origin: AttemptOrigin;
   /** The codec source; empty when generation failed. */
   readonly code: string;
   /** sha256 (hex) of the UTF-8 code; the store checks it. */
   readonly codeSha256: string;
   readonly parentId: string | null;
-  /** The generator's name (`anthropic`, `offline`, `replay`, …). */
+  /** The generator's name (`anthropic`, `offline`, `replay`, `autofix`; `file` for evaluate). */
   readonly generator: string;
   readonly model: string;
   /** What was sent; null for generators that send no prompt. */
@@ -66,6 +75,11 @@ export interface AttemptRecord {
   readonly decision: AdoptionDecision | null;
   readonly usage: Usage;
   readonly timings: AttemptTimings;
+  /**
+   * How the attempt was measured when not by the loop's own settings: `evaluate`'s codec file,
+   * qualities, frames, clips, incumbent, skip_validation and sandbox limits. Null for `run`.
+   */
+  readonly settings: Readonly<Record<string, unknown>> | null;
   readonly createdAtMs: number;
 }
 
@@ -84,6 +98,7 @@ export interface AttemptQuery {
   readonly untilMs?: number;
   readonly stage?: AttemptStage;
   readonly category?: FailureCategory;
+  readonly origin?: AttemptOrigin;
   /** Only successes (true) or only failures (false). */
   readonly ok?: boolean;
   /** Only attempts whose prompt was sent to an LLM (true) or that had none (false). */
@@ -126,6 +141,8 @@ export interface CostTotals {
 
 export interface StoreTotals {
   readonly attempts: number;
+  /** Attempts per origin (every origin present, 0 when none). */
+  readonly attemptsByOrigin: Readonly<Record<AttemptOrigin, number>>;
   readonly successes: number;
   readonly failures: number;
   /** Failed attempts per category (generation failures count under their category too). */
@@ -141,7 +158,10 @@ export interface StoreTotals {
 export interface Store {
   /** Stores an attempt with every file that belongs to it; the id is the store's. */
   recordAttempt(record: AttemptRecord): StoredAttempt;
-  /** The most recent attempt with exactly this code (never evaluate the same code twice). */
+  /**
+   * The most recent `run` attempt with exactly this code (the loop never evaluates the same
+   * code twice). `evaluate` attempts do not count: they were measured on the user's settings.
+   */
   hasCode(codeSha256: string): string | null;
   attempts(query: AttemptQuery): AttemptPage;
   attempt(id: string): StoredAttempt | null;
@@ -216,6 +236,7 @@ export function checkAttemptRecord(record: AttemptRecord): void {
   if ((record.stage === 'generate') !== (record.generationFailure !== null)) {
     problems.push('generationFailure must be set exactly when stage is generate');
   }
+  if (!ATTEMPT_ORIGINS.includes(record.origin)) problems.push('unknown origin');
   if (record.parentId !== null && !isAttemptId(record.parentId)) problems.push('bad parentId');
   if (!Number.isSafeInteger(record.createdAtMs)) problems.push('createdAtMs is not integer ms');
   const { costUsd, ...tokens } = record.usage;

@@ -2,7 +2,7 @@
  * The store's figures as the CLI (`status --json`, `versions --json`), the server and the chat
  * show them: one computation, several readers.
  */
-import type { CodecVersion, Store, StoredAttempt } from './store.js';
+import type { AttemptOrigin, CodecVersion, Store, StoredAttempt } from './store.js';
 
 /** One entry of `codec-lab versions --json` (an interface other tools rely on). */
 export interface VersionJson {
@@ -37,7 +37,9 @@ export function versionsJson(store: Store): VersionJson[] {
 }
 
 export interface StatusJson {
+  /** Every attempt, whichever command made it; `attempts_by_origin` splits them. */
   readonly attempts: number;
+  readonly attempts_by_origin: Readonly<Record<AttemptOrigin, number>>;
   readonly successes: number;
   readonly failures: number;
   readonly success_rate: number | null;
@@ -55,6 +57,7 @@ export interface StatusJson {
   };
   readonly last_attempt: {
     readonly id: string;
+    readonly origin: AttemptOrigin;
     readonly at: string;
     readonly stage: string;
     readonly category: string | null;
@@ -69,6 +72,7 @@ export function statusJson(store: Store): StatusJson {
     ms === null ? null : new Date(ms).toISOString();
   return {
     attempts: totals.attempts,
+    attempts_by_origin: totals.attemptsByOrigin,
     successes: totals.successes,
     failures: totals.failures,
     success_rate: totals.attempts > 0 ? totals.successes / totals.attempts : null,
@@ -89,6 +93,7 @@ export function statusJson(store: Store): StatusJson {
     last_attempt: last
       ? {
           id: last.id,
+          origin: last.origin,
           at: new Date(last.createdAtMs).toISOString(),
           stage: last.stage,
           category: last.category,

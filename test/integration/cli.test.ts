@@ -47,7 +47,11 @@ describe('codec-lab evaluate', () => {
     const id = String(result.attempt_id);
     const stored = readdirSync(join(dataDir, 'code_attempts'));
     expect(stored).toContain(`attempt_${id}.py`);
-    expect(stored).toContain(`attempt_${id}.json`);
+    // In the store, like the loop's attempts: status counts it.
+    const status = JSON.parse(
+      (await runCli(['status', '--json', '--data-dir', dataDir])).stdout,
+    ) as { last_attempt: { id: string; origin: string } };
+    expect(status.last_attempt).toMatchObject({ id, origin: 'evaluate' });
     expect(readFileSync(join(dataDir, 'code_attempts', `attempt_${id}.py`))).toEqual(
       readFileSync(JPEG_CODEC),
     );

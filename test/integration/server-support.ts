@@ -109,6 +109,8 @@ export const jpegCodec = (): string => readFileSync(JPEG_CODEC, 'utf8');
 export function storeHostileText(store: Store, dataDir: string): void {
   const code = `# ${HOSTILE_SCRIPT}\n${FAILING_CODEC}`;
   store.recordAttempt({
+    origin: 'run',
+    settings: null,
     code,
     codeSha256: codeSha256(code),
     parentId: null,

@@ -197,6 +197,8 @@ export function stored(overrides: Partial<StoredAttempt> = {}): StoredAttempt {
   const code = overrides.code ?? 'import numpy as np\n';
   lastId += 1;
   return {
+    origin: 'run',
+    settings: null,
     code,
     codeSha256: codeSha256(code),
     parentId: null,

@@ -29,6 +29,7 @@ const LIMITS = { timeoutS: 60, memoryMb: 2048 };
 
 const TOTALS: StoreTotals = {
   attempts: 20,
+  attemptsByOrigin: { run: 20, evaluate: 0 },
   successes: 4,
   failures: 16,
   failuresByCategory: {},

@@ -15,6 +15,8 @@ import {
 function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
   const code = overrides.code ?? codec('plain');
   return {
+    origin: 'run',
+    settings: null,
     code,
     codeSha256: codeSha256(code),
     parentId: null,

@@ -351,6 +351,46 @@ describe('ResearchLoop: duplicates', () => {
     expect(reports[2]).toMatchObject({ stage: 'skipped', evaluationMs: 0 });
   });
 
+  it("leaves evaluate's attempts out of its search: no duplicate, no prompt, no budget", async () => {
+    const store = new MemoryStore(() => T0);
+    const evaluated = store.recordAttempt({
+      origin: 'evaluate',
+      settings: { codec: '/home/me/broken.py' },
+      failureCause: null,
+      code: BROKEN,
+      codeSha256: codeSha256(BROKEN),
+      parentId: null,
+      generator: 'file',
+      model: '/home/me/broken.py',
+      prompt: null,
+      rawResponse: '',
+      generationFailure: null,
+      stage: 'sweep',
+      category: 'runtime_errors',
+      failureMessage: 'ZeroDivisionError',
+      traceback: null,
+      failureLine: null,
+      findings: [],
+      log: '',
+      imageId: 'sha256:image',
+      metrics: null,
+      assessment: null,
+      decision: null,
+      usage: usage(0),
+      timings: { generationMs: 0, evaluationMs: 1 },
+      createdAtMs: T0,
+    });
+    const { ports, reports, generator, run } = setup([generated(BROKEN)], { store });
+    const summary = await run({ maxAttempts: 1 });
+    expect(summary).toMatchObject({ iterations: 1, attempts: 1, duplicates: 0 });
+    expect(ports.callsFor(BROKEN)).toHaveLength(1);
+    expect(reports.map((r) => r.outcome)).toEqual(['failed']);
+    expect(generator.contexts[0]?.recent).toEqual([]);
+    expect(generator.contexts[0]?.parent).toBeNull();
+    expect(store.attempt(evaluated.id)?.origin).toBe('evaluate');
+    expect(store.totals().attemptsByOrigin).toEqual({ run: 1, evaluate: 1 });
+  });
+
   it('does not count the empty code of a generation failure as evaluated', async () => {
     // Generation failures store empty code; they must not make '' look already evaluated.
     const empty = '';

@@ -104,6 +104,42 @@ describe('GET /api/attempts', () => {
     expect(asc.attempts[0]!.id).toBe(oldest);
   });
 
+  it('marks each attempt with its origin, filters by it and counts it in the status', async () => {
+    const store = filledStore();
+    const evaluated = store.recordAttempt(
+      failed('import os', 'validate', 'forbidden_imports', {
+        origin: 'evaluate',
+        generator: 'file',
+        model: '/home/me/codec.py',
+        prompt: null,
+        settings: { codec: '/home/me/codec.py', skip_validation: false },
+      }),
+    );
+    const { app } = testServer({ store });
+    const page = await json<{ total: number; attempts: Array<{ id: string; origin: string }> }>(
+      await app.request('/api/attempts?origin=evaluate'),
+    );
+    expect(page.total).toBe(1);
+    expect(page.attempts[0]).toMatchObject({ id: evaluated.id, origin: 'evaluate' });
+    const runs = await json<{ total: number }>(await app.request('/api/attempts?origin=run'));
+    expect(runs.total).toBe(4);
+    const detail = await json<Record<string, unknown>>(
+      await app.request(`/api/attempts/${evaluated.id}`),
+    );
+    expect(detail).toMatchObject({
+      origin: 'evaluate',
+      generator: 'file',
+      settings: { codec: '/home/me/codec.py', skip_validation: false },
+    });
+    const status = await json<Record<string, unknown>>(await app.request('/api/status'));
+    expect(status).toMatchObject({
+      attempts: 5,
+      attempts_by_origin: { run: 4, evaluate: 1 },
+      failures_by_category: { timeouts: 1, other: 1, forbidden_imports: 1 },
+      last_attempt: { id: evaluated.id, origin: 'evaluate', stage: 'validate' },
+    });
+  });
+
   it('answers an empty page on an empty store', async () => {
     const { app } = testServer();
     const body = await json<{ total: number; attempts: unknown[] }>(
@@ -120,6 +156,7 @@ describe('GET /api/attempts', () => {
     ['stage=compile', /stage is one of generate, validate, smoke, sweep, done/],
     ['category=bugs', /category is one of syntax_errors/],
     ['ok=maybe', /ok is true or false/],
+    ['origin=cron', /origin is one of run, evaluate/],
     ['colour=red', /colour/],
   ])('refuses %s with a 400 that says what to send', async (query, message) => {
     const { app } = testServer();

@@ -6,9 +6,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { isCodecLabError } from '../../src/errors.js';
-import { AttemptFiles } from '../../src/store/attempt-files.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
-import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite-store.js';
+import { DATABASE_FILE, LOCK_FILE, SqliteStore } from '../../src/store/sqlite-store.js';
 import { codeSha256 } from '../../src/store/store.js';
 import {
   ADOPT,
@@ -132,27 +131,72 @@ describe('SqliteStore attempt tree', () => {
     peek.close();
   });
 
-  it('shares the id space with `codec-lab evaluate` without taking its files', async () => {
-    const evaluated = await new AttemptFiles(dataDir, clock).record(
-      Buffer.from('cli = 1\n'),
-      {
-        ok: true,
-        stage: 'done',
-        failure: null,
-        metrics: METRICS,
-        imageId: 'sha256:image',
-        wallMs: 1,
-        timings: { runs: 1, acquire_ms: 0, codec_ms: 0, transfer_ms: 0, tar_ms: 0, metrics_ms: 0 },
-      },
-      { origin: 'cli', settings: {} },
+  it("records a guest's (evaluate's) attempts next to the holder, in one id space and tree", () => {
+    const before = store.recordAttempt(record('loop = 1\n'));
+    const guest = SqliteStore.openGuest({ dataDir, now: clock });
+    const evaluated = guest.recordAttempt(
+      failed('import os\n', 'validate', 'forbidden_imports', { origin: 'evaluate', settings: {} }),
     );
-    const mine = store.recordAttempt(record('store = 1\n'));
-    expect(evaluated.id).toBe(String(T0));
-    expect(mine.id).toBe(String(T0 + 1));
-    expect(read(`code_attempts/attempt_${T0}.py`)).toBe('cli = 1\n');
-    reopen();
-    expect(existsSync(join(dataDir, `code_attempts/attempt_${T0}.json`))).toBe(true);
-    expect(store.recovery.orphaned).toEqual([]);
+    const after = store.recordAttempt(record('loop = 2\n'));
+    expect([before.id, evaluated.id, after.id]).toEqual([T0, T0 + 1, T0 + 2].map(String));
+    expect(store.attempt(evaluated.id)).toEqual(evaluated);
+    expect(store.totals().attemptsByOrigin).toEqual({ run: 2, evaluate: 1 });
+    expect(read(`code_attempts/attempt_${evaluated.id}.py`)).toBe('import os\n');
+    expect(read(`code_attempts/validation_failure_${evaluated.id}.txt`)).toContain(
+      'category: forbidden_imports',
+    );
+    // The incumbent and the numbering stay the holder's.
+    expect(() => guest.adopt(evaluated.id, ADOPT)).toThrow(/holds the data directory/);
+    expect(() => guest.recordDecision(evaluated.id, ADOPT)).toThrow(/holds the data directory/);
+    expect(store.versions()).toEqual([]);
+    guest.close();
+    expect(reopen().recovery).toEqual({
+      removedTempFiles: [],
+      orphaned: [],
+      restored: [],
+      bestRewritten: false,
+    });
+  });
+
+  it('lets a guest create the store in a fresh data directory', () => {
+    const fresh = join(tempDir(), 'not-yet');
+    const guest = SqliteStore.openGuest({ dataDir: fresh, now: clock });
+    const evaluated = guest.recordAttempt(record('first\n', { origin: 'evaluate', settings: {} }));
+    guest.close();
+    const holder = SqliteStore.open({ dataDir: fresh, now: clock });
+    expect(holder.attempt(evaluated.id)?.origin).toBe('evaluate');
+    expect(holder.recovery.orphaned).toEqual([]);
+    holder.close();
+  });
+
+  it("spares a live guest's write in flight at start-up, and repairs a dead one's", () => {
+    store.close();
+    const live = T0 + 5;
+    const dead = T0 + 6;
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    const reserve = db.prepare(
+      'INSERT INTO pending_attempts (id, reserved_at, pid) VALUES (?, ?, ?)',
+    );
+    reserve.run(live, T0, process.ppid);
+    reserve.run(dead, T0, 999_999_999);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'last_attempt_id'").run(dead);
+    db.close();
+    for (const id of [live, dead]) {
+      writeFileSync(join(dataDir, `code_attempts/attempt_${id}.py`), `${id}\n`);
+      writeFileSync(join(dataDir, `codec_versions/codec_attempt_${id}.py`), `${id}\n`);
+    }
+    store = SqliteStore.open({ dataDir, now: clock });
+    expect(store.recovery.orphaned.map((move) => move.from).sort()).toEqual([
+      `code_attempts/attempt_${dead}.py`,
+      `codec_versions/codec_attempt_${dead}.py`,
+    ]);
+    expect(read(`code_attempts/attempt_${live}.py`)).toBe(`${live}\n`);
+    expect(read(`codec_versions/codec_attempt_${live}.py`)).toBe(`${live}\n`);
+    // The live reservation stays until its writer inserts the row; no id is handed out twice.
+    const peek = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    expect(peek.prepare('SELECT id FROM pending_attempts').all()).toEqual([{ id: live }]);
+    peek.close();
+    expect(Number(store.recordAttempt(record('next\n')).id)).toBe(dead + 1);
   });
 
   it('moves files whose row never got written to code_attempts/orphaned/', () => {
@@ -289,6 +333,48 @@ describe('SqliteStore schema upgrades', () => {
     const reader = SqliteStore.openReadOnly({ dataDir });
     expect(reader.attempt(stored.id)?.prompt).toEqual(prompt);
     reader.close();
+  });
+
+  it("counts the attempts of an older store as the loop's", () => {
+    const dataDir = tempDir();
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    db.exec(`${MIGRATIONS[0] ?? ''};${MIGRATIONS[1] ?? ''}`);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
+    db.prepare('INSERT INTO schema_version (version) VALUES (2)').run();
+    db.close();
+    const v2 = SqliteStore.open({ dataDir, now: () => T0 });
+    v2.close();
+    const old = new Database(join(dataDir, DATABASE_FILE));
+    // A row as schema 2 wrote it: no origin column in the INSERT.
+    old.exec(`INSERT INTO attempts (id, created_at, recorded_at, code, code_sha256, generator, model,
+      raw_response, stage, ok, findings_json, log, input_tokens, output_tokens, cache_read_tokens,
+      cache_write_tokens, cost_usd, generation_ms, evaluation_ms)
+      VALUES (${T0}, ${T0}, ${T0}, 'x', 'sha', 'offline', 'm', '', 'done', 1, '[]', '', 0, 0, 0, 0, 0, 0, 0)`);
+    old.close();
+    const reader = SqliteStore.openReadOnly({ dataDir });
+    expect(reader.attempt(String(T0))).toMatchObject({ origin: 'run', settings: null });
+    expect(reader.totals().attemptsByOrigin).toEqual({ run: 1, evaluate: 0 });
+    reader.close();
+  });
+
+  it('refuses a guest on an older store that an older run holds, saying what to do', () => {
+    const dataDir = tempDir();
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    const first = MIGRATIONS[0];
+    if (typeof first !== 'string') throw new Error('migration 1 is SQL text');
+    db.exec(first);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
+    db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+    db.close();
+    // The older run's lock, taken the way every codec-lab takes it.
+    const lock = new Database(join(dataDir, LOCK_FILE));
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('CREATE TABLE holder (pid INTEGER); INSERT INTO holder VALUES (1);');
+    expect(() => SqliteStore.openGuest({ dataDir })).toThrow(
+      /older schema and a run of an older codec-lab holds it: stop that run/,
+    );
+    lock.close();
+    SqliteStore.openGuest({ dataDir }).close();
   });
 
   it('migrates a store written by the first schema when a reader opens it', () => {

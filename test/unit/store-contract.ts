@@ -79,6 +79,8 @@ const USAGE = {
 /** A successful attempt; `overrides` make it anything else. */
 export function record(code: string, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
   return {
+    origin: 'run',
+    settings: null,
     code,
     codeSha256: codeSha256(code),
     parentId: null,
@@ -225,6 +227,47 @@ export function storeContract(name: string, subject: () => ContractSubject): voi
       expect(store.hasCode(codeSha256(''))).toBeNull();
     });
 
+    it('keeps which command made each attempt, and the settings evaluate measured with', () => {
+      const fromRun = store.recordAttempt(record('loop = 1\n'));
+      const settings = { codec: '/home/me/codec.py', qualities: [0.2, 0.8], skip_validation: true };
+      const fromFile = store.recordAttempt(
+        failed('import os\n', 'validate', 'forbidden_imports', {
+          origin: 'evaluate',
+          generator: 'file',
+          model: '/home/me/codec.py',
+          prompt: null,
+          settings,
+        }),
+      );
+      expect(store.attempt(fromRun.id)).toMatchObject({ origin: 'run', settings: null });
+      expect(store.attempt(fromFile.id)).toEqual(fromFile);
+      expect(fromFile).toMatchObject({ origin: 'evaluate', settings });
+      const page = (origin: 'run' | 'evaluate') =>
+        store.attempts({ origin, limit: 10, offset: 0 }).attempts.map((a) => a.id);
+      expect(page('evaluate')).toEqual([fromFile.id]);
+      expect(page('run')).toEqual([fromRun.id]);
+      // Both count, each under its origin; failures include evaluate's.
+      expect(store.totals()).toMatchObject({
+        attempts: 2,
+        attemptsByOrigin: { run: 1, evaluate: 1 },
+        failures: 1,
+        failuresByCategory: { forbidden_imports: 1 },
+      });
+      expect(store.recentFailures(T0).map((a) => a.id)).toEqual([fromFile.id]);
+      expect(() => store.recordAttempt(record('x\n', { origin: 'cron' as 'run' }))).toThrow(
+        /origin/,
+      );
+    });
+
+    it("never names an evaluate attempt as the loop's duplicate", () => {
+      const sha = codeSha256('same\n');
+      store.recordAttempt(record('same\n', { origin: 'evaluate', settings: {} }));
+      expect(store.hasCode(sha)).toBeNull();
+      const mine = store.recordAttempt(record('same\n'));
+      store.recordAttempt(record('same\n', { origin: 'evaluate', settings: {} }));
+      expect(store.hasCode(sha)).toBe(mine.id);
+    });
+
     it('lists attempts newest first with filters, paging and the total', () => {
       const made = [
         record('ok1\n'),
@@ -337,6 +380,7 @@ export function storeContract(name: string, subject: () => ContractSubject): voi
     it('totals attempts, failures by category, the first success and the cost', () => {
       expect(store.totals()).toEqual({
         attempts: 0,
+        attemptsByOrigin: { run: 0, evaluate: 0 },
         successes: 0,
         failures: 0,
         failuresByCategory: {},

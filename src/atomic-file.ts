@@ -1,5 +1,11 @@
+/**
+ * Whole-file writes that survive a crash, for every module that keeps files (anchors/, clips/,
+ * governance/): a base module, so none of them reaches into store/. The temp file is named
+ * like the store's (`.tmp-<pid>-<hex>` next to the target, store/atomic-sync.ts), so one
+ * cleanup recognises both.
+ */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 async function writeTemp(path: string, data: Buffer | string): Promise<string> {
@@ -23,23 +29,14 @@ async function syncDir(path: string): Promise<void> {
   }
 }
 
-/** Writes a file so that readers see either nothing or all of it, even across a crash. */
+/** Writes a file so that readers see either nothing, the old file, or all of the new one. */
 export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
   const temp = await writeTemp(path, data);
-  await rename(temp, path);
-  await syncDir(path);
-}
-
-/**
- * Like writeFileAtomic, but fails with EEXIST instead of replacing an existing file: the way
- * an attempt id is claimed without a lock.
- */
-export async function createFileAtomic(path: string, data: Buffer | string): Promise<void> {
-  const temp = await writeTemp(path, data);
   try {
-    await link(temp, path);
-  } finally {
+    await rename(temp, path);
+  } catch (error) {
     await unlink(temp);
+    throw error;
   }
   await syncDir(path);
 }
