@@ -15,12 +15,13 @@ import { ResearchLoop } from '../loop/research-loop.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
-import { createChatService, createGovernor } from './governance-commands.js';
+import { createChatService, createGovernor } from './governance-runtime.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
 
-export type GeneratorChoice = 'anthropic' | 'offline' | 'replay';
+export const GENERATOR_CHOICES = ['anthropic', 'offline', 'replay'] as const;
+export type GeneratorChoice = (typeof GENERATOR_CHOICES)[number];
 
 export interface RunCommandOptions {
   readonly generator?: GeneratorChoice | undefined;
