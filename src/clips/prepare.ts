@@ -12,14 +12,14 @@ import { CodecLabError } from '../errors.js';
 import type { ClipReader } from '../evaluation/clip.js';
 import { FfmpegClipReader, defaultFfmpegPath } from '../evaluation/ffmpeg-clip-reader.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { CATALOGUE } from './catalogue.js';
+import { catalogueProblems } from './catalogue-checks.js';
 import {
-  CATALOGUE,
   CLIP_SET_NAMES,
   type ClipCatalogue,
   type ClipSetName,
   type ClipSpec,
-  catalogueProblems,
-} from './catalogue.js';
+} from './clip-spec.js';
 import {
   type ClipManifestEntry,
   type ClipSetManifest,
