@@ -1,7 +1,7 @@
 import type { AnchorTable } from '../anchors/anchors.js';
 import type { CodecContract } from '../contract.js';
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
-import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import type { AssessPorts } from '../evaluation/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { CodeGenerator } from '../generators/generator.js';
 import type { Logger } from '../logger.js';
@@ -14,9 +14,9 @@ import {
 } from '../store/store.js';
 import { autoFixOrigin, generationFailureRecord, type AttemptOrigin } from './attempt-records.js';
 import { generateWithBackoff } from './backoff.js';
+import { CandidateAssessor } from './candidate-assessor.js';
 import type { Clock } from './clock.js';
 import { generationContext, type RecommendationSource } from './generation-context.js';
-import { IncumbentCache } from './incumbent-cache.js';
 import {
   attemptReport,
   duplicateReport,
@@ -73,15 +73,11 @@ export class ResearchLoop {
   private adopted = 0;
   private duplicates = 0;
   private recorded = 0;
-  /** Adoption is decided one candidate at a time, against the incumbent of that moment. */
-  private adoptionQueue: Promise<unknown> = Promise.resolve();
   /** Code being evaluated right now (sha → iteration), so parallel workers never evaluate it twice. */
   private readonly inFlight = new Map<string, number>();
   /** API dollars spent on generations that were not stored (duplicates). */
   private unrecordedDollars = 0;
-  private readonly incumbentResults: IncumbentCache;
-  /** Which incumbent each assessment was made against. */
-  private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+  private readonly assessor: CandidateAssessor;
   private readonly repairs: RepairPlanner;
 
   constructor(private readonly deps: LoopDependencies) {
@@ -89,9 +85,7 @@ export class ResearchLoop {
       maxRepairs: deps.generator.capabilities.repairsParent ? (deps.maxRepairs ?? 2) : 0,
       autoFix: deps.autoFix !== false,
     });
-    this.incumbentResults = new IncumbentCache((code, clips, options) =>
-      deps.ports.evaluate(code, clips, options),
-    );
+    this.assessor = new CandidateAssessor(deps);
   }
 
   async run(limits: RunLimits): Promise<LoopSummary> {
@@ -261,15 +255,7 @@ export class ResearchLoop {
   ): Promise<void> {
     const { clock, store, log } = this.deps;
     const evaluated = clock.now();
-    const code = Buffer.from(source, 'utf8');
-    const assessment = await this.assess(code);
-    await this.decide(async () => {
-      // The incumbent may have changed while this candidate was evaluated (parallel runs).
-      const current = store.incumbent()?.attemptId ?? null;
-      const final =
-        assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
-          ? await this.assess(code)
-          : assessment;
+    await this.assessor.assessAndDecide(Buffer.from(source, 'utf8'), (final) => {
       const evaluationMs = clock.now() - evaluated;
       const stored = this.record({
         ...origin,
@@ -297,45 +283,6 @@ export class ResearchLoop {
         loopOverheadMs: clock.now() - started - generationMs - evaluationMs,
       });
     });
-  }
-
-  private async assess(code: Buffer): Promise<Assessment> {
-    const incumbent = this.deps.store.incumbent();
-    const assessment = await assessCodec(
-      {
-        code,
-        clips: this.deps.clips,
-        holdout: this.deps.holdout,
-        incumbent: incumbent
-          ? {
-              code: Buffer.from(incumbent.attempt.code, 'utf8'),
-              origin: `v${incumbent.version} (attempt ${incumbent.attemptId})`,
-            }
-          : null,
-        options: { qualities: this.deps.qualities },
-        policy: this.deps.policy,
-      },
-      {
-        evaluate: (source, clips, options) =>
-          this.incumbentResults.evaluate(
-            source,
-            codeSha256(source.toString('utf8')),
-            this.deps.store.incumbent()?.codeSha256,
-            clips,
-            options,
-          ),
-        anchors: (clips) => this.deps.ports.anchors(clips),
-        checkIsolation: (source, results) => this.deps.ports.checkIsolation(source, results),
-      },
-    );
-    this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);
-    return assessment;
-  }
-
-  private decide(step: () => Promise<void>): Promise<void> {
-    const next = this.adoptionQueue.then(step);
-    this.adoptionQueue = next.catch(() => undefined);
-    return next;
   }
 
   private record(record: AttemptRecord): StoredAttempt {
