@@ -22,7 +22,9 @@ import { evaluatorPorts } from '../src/evaluation/assessment.js';
 import { Governor } from '../src/governance/governor.js';
 import { FileReportSink } from '../src/governance/report-files.js';
 import { OfflineGenerator } from '../src/generators/offline/offline-generator.js';
-import { ResearchLoop, systemClock, type IterationReport } from '../src/loop/research-loop.js';
+import { systemClock } from '../src/loop/clock.js';
+import type { IterationReport } from '../src/loop/iteration-report.js';
+import { ResearchLoop } from '../src/loop/research-loop.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 6);

@@ -5,13 +5,9 @@
  * and cache; the rest is pure.
  */
 import type { Clip } from '../evaluation/clip.js';
-import {
-  type BdFailureReason,
-  type BdRateResult,
-  type RdPoint,
-  bdRate,
-  summariseBdRates,
-} from '../evaluation/bd-rate.js';
+import { bdRate } from '../evaluation/bd-rate.js';
+import { summariseBdRates } from '../evaluation/bd-rate-summary.js';
+import type { BdFailureReason, BdRateResult, RdPoint } from '../evaluation/bd-types.js';
 import { type AnchorCache, type ClipIdentity, clipIdentity } from './anchor-cache.js';
 import {
   ANCHOR_NAMES,

@@ -9,16 +9,19 @@ import type { CodeGenerator } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';
 import { ReplayGenerator } from '../generators/replay-generator.js';
 import type { Logger } from '../logger.js';
-import { ResearchLoop, systemClock, type IterationReport } from '../loop/research-loop.js';
+import { systemClock } from '../loop/clock.js';
+import type { IterationReport } from '../loop/iteration-report.js';
+import { ResearchLoop } from '../loop/research-loop.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
-import { createChatService, createGovernor } from './governance-commands.js';
+import { createChatService, createGovernor } from './governance-runtime.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
 
-export type GeneratorChoice = 'anthropic' | 'offline' | 'replay';
+export const GENERATOR_CHOICES = ['anthropic', 'offline', 'replay'] as const;
+export type GeneratorChoice = (typeof GENERATOR_CHOICES)[number];
 
 export interface RunCommandOptions {
   readonly generator?: GeneratorChoice | undefined;
@@ -142,8 +145,8 @@ export async function runCommand(
         log: log.child({ component: 'loop' }),
         clock: systemClock,
         recommendations: governor,
-        // The offline search ignores the parent and the prompt: repairs would only mislabel lineage.
-        maxRepairs: generator.name === 'offline' ? 0 : options.governance.maxRepairs,
+        // Ignored for a generator that does not build on its parent (capabilities.repairsParent).
+        maxRepairs: options.governance.maxRepairs,
         onIteration: (report: IterationReport) => {
           if (tty) process.stderr.write(`${progressLine(report)}\n`);
           serving?.onIteration(report);

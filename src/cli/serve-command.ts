@@ -10,7 +10,7 @@ import type { ChatService } from '../governance/chat.js';
 import { latestReport } from '../governance/report-files.js';
 import type { Logger } from '../logger.js';
 import { LoopControl } from '../loop/loop-control.js';
-import type { IterationReport } from '../loop/research-loop.js';
+import type { IterationReport } from '../loop/iteration-report.js';
 import { AwsSecretSource } from '../secrets/secret-source.js';
 import { AdminGuard } from '../server/admin-auth.js';
 import { createApp } from '../server/app.js';

@@ -13,14 +13,14 @@ import type { ClipReader } from '../evaluation/clip.js';
 import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
 import { FFMPEG_TIMEOUT_MS, defaultFfmpegPath } from '../ffmpeg.js';
 import { writeFileAtomic } from '../atomic-file.js';
+import { CATALOGUE } from './catalogue.js';
+import { catalogueProblems } from './catalogue-checks.js';
 import {
-  CATALOGUE,
   CLIP_SET_NAMES,
   type ClipCatalogue,
   type ClipSetName,
   type ClipSpec,
-  catalogueProblems,
-} from './catalogue.js';
+} from './clip-spec.js';
 import {
   type ClipManifestEntry,
   type ClipSetManifest,

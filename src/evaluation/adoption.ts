@@ -2,7 +2,7 @@
  * The adoption rule: is a candidate codec measurably better than the incumbent? Pure and
  * configurable; every decision carries the reasons it was made, so it can be stored and read.
  */
-import type { BdRateResult } from './bd-rate.js';
+import type { BdRateResult } from './bd-types.js';
 
 export interface AdoptionPolicy {
   /** Mean dev-set BD-rate vs the incumbent must be at most this (percent; −1 = 1 % fewer bits). */

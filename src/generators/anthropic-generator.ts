@@ -11,6 +11,7 @@ import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { extractCode } from './extract-code.js';
 import {
+  PROMPTED_CAPABILITIES,
   RateLimitedError,
   type CodeGenerator,
   type Generation,
@@ -56,6 +57,7 @@ export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
  */
 export class AnthropicGenerator implements CodeGenerator {
   readonly name = 'anthropic';
+  readonly capabilities = PROMPTED_CAPABILITIES;
   private readonly client: Anthropic;
   private readonly now: () => number;
 

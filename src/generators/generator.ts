@@ -91,8 +91,26 @@ export type Generation =
       readonly usage: Usage;
     };
 
+/** What a generator does with what the loop gives it: the loop reads these, never the name. */
+export interface GeneratorCapabilities {
+  /** It sends the prompt the loop builds; false: attempts record no prompt (none was sent). */
+  readonly usesPrompt: boolean;
+  /**
+   * It builds on `context.parent` (its code and failure), so repairing a failed attempt makes
+   * sense; false: the loop asks for no repairs, which would only mislabel lineage.
+   */
+  readonly repairsParent: boolean;
+}
+
+/** Claude and recorded Claude responses: they read the prompt and repair their parent. */
+export const PROMPTED_CAPABILITIES: GeneratorCapabilities = Object.freeze({
+  usesPrompt: true,
+  repairsParent: true,
+});
+
 export interface CodeGenerator {
   readonly name: string;
+  readonly capabilities: GeneratorCapabilities;
   /**
    * Throws only for infrastructure (API key missing, API unreachable after the SDK's retries,
    * rate limited: see RateLimitedError); a response without usable code is a Generation.

@@ -2,7 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CodecLabError } from '../errors.js';
 import { extractCode } from './extract-code.js';
-import type { CodeGenerator, Generation, GenerationContext, Usage } from './generator.js';
+import {
+  PROMPTED_CAPABILITIES,
+  type CodeGenerator,
+  type Generation,
+  type GenerationContext,
+  type Usage,
+} from './generator.js';
 
 /**
  * Recorded LLM responses served in order, one per generate(): for demos and tests, no network.
@@ -15,6 +21,7 @@ import type { CodeGenerator, Generation, GenerationContext, Usage } from './gene
  */
 export class ReplayGenerator implements CodeGenerator {
   readonly name = 'replay';
+  readonly capabilities = PROMPTED_CAPABILITIES;
   private files: readonly string[] | null = null;
   private next = 0;
 

@@ -1,61 +1,31 @@
 import type { AnchorTable } from '../anchors/anchors.js';
 import type { CodecContract } from '../contract.js';
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
-import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
-import { cause } from '../evaluation/cause.js';
+import type { AssessPorts } from '../evaluation/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
-import type { EvaluateOptions, EvaluationResult } from '../evaluation/evaluator.js';
-import {
-  NO_USAGE,
-  RateLimitedError,
-  type CodeGenerator,
-  type Generation,
-  type GenerationContext,
-} from '../generators/generator.js';
+import type { CodeGenerator } from '../generators/generator.js';
 import type { Logger } from '../logger.js';
-import { buildPrompt, type Recommendation } from '../prompt/prompt-builder.js';
+import { codeSha256, evaluationOutcome, type Store, type StoredAttempt } from '../store/store.js';
 import {
-  codeSha256,
-  evaluationOutcome,
-  type AttemptRecord,
-  type Store,
-  type StoredAttempt,
-} from '../store/store.js';
-import { attemptSummary, rdTable } from './context.js';
+  autoFixSource,
+  generationFailureRecord,
+  type CodeSource,
+  type LoopRecord,
+} from './attempt-records.js';
+import { generateWithBackoff } from './backoff.js';
+import { CandidateAssessor } from './candidate-assessor.js';
+import type { Clock } from './clock.js';
+import { generationContext, type RecommendationSource } from './generation-context.js';
+import {
+  attemptReport,
+  duplicateReport,
+  type IterationReport,
+  type IterationTimings,
+  type LoopSummary,
+} from './iteration-report.js';
 import type { LoopControl } from './loop-control.js';
 import { RepairPlanner, type PendingFix } from './repair-planner.js';
-
-/** Time, injected so back-off and intervals are tested without sleeping. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    }),
-};
-
-/** The self-debugger as the loop sees it (src/governance/governor.ts). */
-export interface RecommendationSource {
-  /** What every prompt carries now: empty until the window's failures pass the trigger. */
-  recommendations(nowMs: number): readonly Recommendation[];
-  /** What the repair of one failed attempt carries (its own category), trigger or not. */
-  repairRecommendations?(attempt: StoredAttempt, nowMs: number): readonly Recommendation[];
-  /** Writes a self-governance report when something changed; returns its path or null. */
-  maybeReport?(nowMs: number): Promise<string | null>;
-}
+import { stopReason, type StopLimits } from './stop-policy.js';
 
 export interface LoopDependencies {
   readonly store: Store;
@@ -71,7 +41,8 @@ export interface LoopDependencies {
   readonly recommendations?: RecommendationSource;
   /**
    * Repair attempts of one failed candidate (with its traceback and recommendation) before the
-   * search returns to the parent; 0 for generators that do not read the parent (offline).
+   * search returns to the parent (default 2). None for a generator that does not build on its
+   * parent (`capabilities.repairsParent` false, e.g. offline).
    */
   readonly maxRepairs?: number;
   /** Apply mechanical fixes (autofix.ts) to failed attempts, as new attempts. Default on. */
@@ -82,50 +53,13 @@ export interface LoopDependencies {
   readonly control?: LoopControl;
 }
 
-export interface RunLimits {
-  readonly iterations?: number;
-  /** Stop starting iterations at this time (epoch ms). */
-  readonly untilMs?: number;
-  /** Stop once the store holds this many attempts in total. */
-  readonly maxAttempts?: number;
-  /** Stop once the store's API cost reaches this many dollars. */
-  readonly maxDollars?: number;
+export interface RunLimits extends StopLimits {
   /** Pause between iterations (the seed's "every 60 s"); 0 = back-to-back. */
   readonly intervalMs: number;
   /** Candidates evaluated at once. */
   readonly parallel: number;
   readonly signal: AbortSignal;
 }
-
-export interface IterationReport {
-  readonly iteration: number;
-  readonly attemptId: string | null;
-  /** Who wrote the code: the generator's name, or `autofix` for a mechanical repair. */
-  readonly generator: string;
-  /** 'duplicate' when the generator repeated code that was already evaluated. */
-  readonly outcome: 'adopted' | 'kept' | 'failed' | 'duplicate';
-  readonly stage: string;
-  readonly category: string | null;
-  readonly version: number | null;
-  readonly bdRateVsIncumbentPct: number | null;
-  readonly bdRateVsJpegPct: number | null;
-  readonly summary: string;
-  readonly generationMs: number;
-  readonly evaluationMs: number;
-  readonly loopOverheadMs: number;
-}
-
-export interface LoopSummary {
-  readonly iterations: number;
-  readonly attempts: number;
-  readonly adopted: number;
-  readonly duplicates: number;
-  readonly stoppedBecause: string;
-}
-
-/** Attempts the generator sees (the offline search needs its whole history; the prompt shows the newest few). */
-const RECENT_ATTEMPTS = 500;
-const MAX_BACKOFF_MS = 5 * 60_000;
 
 /**
  * The main job: generate → evaluate (the cascade) → store → adopt? → next, until a limit is
@@ -138,52 +72,35 @@ export class ResearchLoop {
   private adopted = 0;
   private duplicates = 0;
   private recorded = 0;
-  /** Adoption is decided one candidate at a time, against the incumbent of that moment. */
-  private adoptionQueue: Promise<unknown> = Promise.resolve();
   /** Code being evaluated right now (sha → iteration), so parallel workers never evaluate it twice. */
   private readonly inFlight = new Map<string, number>();
   /** API dollars spent on generations that were not stored (duplicates). */
   private unrecordedDollars = 0;
-  /**
-   * The incumbent's own evaluations, measured once per clip set and reused for every candidate
-   * compared with it (a deterministic codec on the same clips, image and qualities).
-   */
-  private readonly incumbentResults = new Map<string, Promise<EvaluationResult>>();
-  /** Which incumbent each assessment was made against. */
-  private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+  private readonly assessor: CandidateAssessor;
   private readonly repairs: RepairPlanner;
 
   constructor(private readonly deps: LoopDependencies) {
     this.repairs = new RepairPlanner(deps.store, {
-      maxRepairs: deps.maxRepairs ?? 2,
+      maxRepairs: deps.generator.capabilities.repairsParent ? (deps.maxRepairs ?? 2) : 0,
       autoFix: deps.autoFix !== false,
     });
+    this.assessor = new CandidateAssessor(deps);
   }
 
   async run(limits: RunLimits): Promise<LoopSummary> {
     this.anchors = await this.deps.ports.anchors(this.deps.clips);
     let stoppedBecause = '';
     const stop = (): string | null => {
-      if (limits.signal.aborted) return 'asked to stop';
-      if (this.deps.control?.stopRequested) return 'stopped by an admin';
-      if (limits.iterations !== undefined && this.iteration >= limits.iterations) {
-        return `${limits.iterations} iterations done`;
-      }
-      if (limits.untilMs !== undefined && this.deps.clock.now() >= limits.untilMs)
-        return 'time budget reached';
       const totals = this.deps.store.totals();
-      if (
-        limits.maxAttempts !== undefined &&
+      return stopReason(limits, {
+        aborted: limits.signal.aborted,
+        stopRequested: this.deps.control?.stopRequested === true,
+        iterations: this.iteration,
+        nowMs: this.deps.clock.now(),
         // The loop's own attempts: what `evaluate` recorded is not this search's budget.
-        totals.attemptsByOrigin.run + this.inFlight.size >= limits.maxAttempts
-      ) {
-        return `${limits.maxAttempts} attempts in the store`;
-      }
-      const dollars = totals.cost.dollars + this.unrecordedDollars;
-      if (limits.maxDollars !== undefined && dollars >= limits.maxDollars) {
-        return `API cost reached $${dollars.toFixed(2)}`;
-      }
-      return null;
+        attempts: totals.attemptsByOrigin.run + this.inFlight.size,
+        dollars: totals.cost.dollars + this.unrecordedDollars,
+      });
     };
     const worker = async (): Promise<void> => {
       for (;;) {
@@ -220,43 +137,6 @@ export class ResearchLoop {
     };
   }
 
-  private context(iteration: number): GenerationContext {
-    const { store, contract } = this.deps;
-    const incumbentVersion = store.incumbent();
-    const incumbent = incumbentVersion ? attemptSummary(incumbentVersion.attempt) : null;
-    // The loop's own attempts: what `evaluate` measured is not the search's to repair.
-    const newestFirst = store.attempts({
-      origin: 'run',
-      limit: RECENT_ATTEMPTS,
-      offset: 0,
-      order: 'desc',
-    }).attempts;
-    const recent = newestFirst.slice().reverse().map(attemptSummary);
-    const now = this.deps.clock.now();
-    const source = this.deps.recommendations;
-    const recommendations = [...(source?.recommendations(now) ?? [])];
-    const target = this.repairs.target(newestFirst);
-    if (target !== null) {
-      for (const extra of source?.repairRecommendations?.(target, now) ?? []) {
-        if (!recommendations.some((r) => r.issue === extra.issue)) recommendations.push(extra);
-      }
-    }
-    const parent = target === null ? incumbent : attemptSummary(target);
-    const incumbentRd =
-      incumbentVersion?.attempt.metrics != null
-        ? rdTable(
-            incumbentVersion.attempt.metrics,
-            this.anchors,
-            incumbentVersion.attempt.assessment?.bd_rate,
-          )
-        : null;
-    const base = { iteration, incumbent, parent, recent };
-    return {
-      ...base,
-      prompt: buildPrompt({ ...base, contract, incumbentRd, recommendations }),
-    };
-  }
-
   /** Evaluates a queued mechanical fix as its own attempt (generator `autofix`); false if it was seen. */
   private async applyAutoFix(
     iteration: number,
@@ -270,26 +150,7 @@ export class ResearchLoop {
       { iteration, parentId: parent.id, cause: fix.causeKey, component: 'governance' },
       `auto-fix of attempt ${parent.id}: ${fix.description}`,
     );
-    this.inFlight.set(sha, iteration);
-    try {
-      await this.evaluateAndDecide(
-        iteration,
-        fix.code,
-        sha,
-        {
-          parentId: parent.id,
-          generator: 'autofix',
-          model: 'autofix',
-          prompt: null,
-          rawResponse: fix.description,
-          usage: NO_USAGE,
-        },
-        started,
-        0,
-      );
-    } finally {
-      this.inFlight.delete(sha);
-    }
+    await this.evaluateOnce(iteration, fix.code, sha, autoFixSource(pending), started, 0);
     return true;
   }
 
@@ -306,78 +167,43 @@ export class ResearchLoop {
     }
   }
 
-  private async generate(
-    context: GenerationContext,
-    signal: AbortSignal,
-  ): Promise<Generation | null> {
-    let backoffMs = 5_000;
-    for (;;) {
-      try {
-        return await this.deps.generator.generate(context);
-      } catch (error) {
-        if (!(error instanceof RateLimitedError)) throw error;
-        const waitMs = Math.min(error.retryAfterMs ?? backoffMs, MAX_BACKOFF_MS);
-        this.deps.log.warn({ waitMs, iteration: context.iteration }, 'rate limited: backing off');
-        await this.deps.clock.sleep(waitMs, signal);
-        if (signal.aborted) return null;
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-      }
-    }
-  }
-
   private async once(iteration: number, signal: AbortSignal): Promise<void> {
     await this.attemptOnce(iteration, signal);
     await this.afterIteration();
   }
 
   private async attemptOnce(iteration: number, signal: AbortSignal): Promise<void> {
-    const { clock, store, log } = this.deps;
+    const { clock, store, log, generator } = this.deps;
     const started = clock.now();
     for (let pending = this.repairs.nextFix(); pending; pending = this.repairs.nextFix()) {
       if (await this.applyAutoFix(iteration, pending, started)) return;
     }
-    const context = this.context(iteration);
+    const context = generationContext(
+      { ...this.deps, anchors: this.anchors, repairs: this.repairs },
+      iteration,
+      clock.now(),
+    );
     const generated = clock.now();
-    const generation = await this.generate(context, signal);
+    const generation = await generateWithBackoff(generator, context, clock, log, signal);
     const generationMs = clock.now() - generated;
     if (generation === null) return;
-    const base = {
+    const origin: CodeSource = {
       parentId: context.parent?.attemptId ?? null,
-      generator: this.deps.generator.name,
+      generator: generator.name,
       model: generation.model,
-      prompt: this.deps.generator.name === 'offline' ? null : context.prompt,
+      prompt: generator.capabilities.usesPrompt ? context.prompt : null,
       rawResponse: generation.raw,
       usage: generation.usage,
     };
     if (!generation.ok) {
-      const stored = this.record({
-        ...base,
-        code: '',
-        codeSha256: codeSha256(''),
-        generationFailure: generation.kind,
-        stage: 'generate',
-        category: 'other',
-        failureMessage: generation.message,
-        failureCause: cause(`generation:${generation.kind}`, { kind: generation.kind }),
-        traceback: null,
-        failureLine: null,
-        findings: [],
-        log: '',
-        imageId: null,
-        metrics: null,
-        assessment: null,
-        decision: null,
-        timings: { generationMs, evaluationMs: 0 },
-        createdAtMs: clock.now(),
-      });
-      this.report(
-        iteration,
-        stored,
-        'failed',
-        generationMs,
-        0,
-        clock.now() - started - generationMs,
+      const stored = this.record(
+        generationFailureRecord(origin, generation, generationMs, clock.now()),
       );
+      this.report(iteration, stored, 'failed', {
+        generationMs,
+        evaluationMs: 0,
+        loopOverheadMs: clock.now() - started - generationMs,
+      });
       return;
     }
     const sha = codeSha256(generation.code);
@@ -391,29 +217,29 @@ export class ResearchLoop {
         { iteration, attemptId: seen, twinIteration: twin },
         'generator repeated a codec: skipped',
       );
-      this.deps.onIteration?.({
-        iteration,
-        attemptId: seen,
-        generator: this.deps.generator.name,
-        outcome: 'duplicate',
-        stage: 'skipped',
-        category: null,
-        version: null,
-        bdRateVsIncumbentPct: null,
-        bdRateVsJpegPct: null,
-        summary:
-          seen !== null
-            ? `same code as attempt ${seen}: not evaluated again`
-            : `same code as iteration ${twin ?? '?'}, still being evaluated: not evaluated twice`,
-        generationMs,
-        evaluationMs: 0,
-        loopOverheadMs: clock.now() - started - generationMs,
-      });
+      this.deps.onIteration?.(
+        duplicateReport(iteration, generator.name, seen, twin, {
+          generationMs,
+          loopOverheadMs: clock.now() - started - generationMs,
+        }),
+      );
       return;
     }
+    await this.evaluateOnce(iteration, generation.code, sha, origin, started, generationMs);
+  }
+
+  /** Evaluates code no worker is evaluating, holding its sha in flight meanwhile. */
+  private async evaluateOnce(
+    iteration: number,
+    source: string,
+    sha: string,
+    origin: CodeSource,
+    started: number,
+    generationMs: number,
+  ): Promise<void> {
     this.inFlight.set(sha, iteration);
     try {
-      await this.evaluateAndDecide(iteration, generation.code, sha, base, started, generationMs);
+      await this.evaluateAndDecide(iteration, source, sha, origin, started, generationMs);
     } finally {
       this.inFlight.delete(sha);
     }
@@ -423,27 +249,16 @@ export class ResearchLoop {
     iteration: number,
     source: string,
     sha: string,
-    base: Pick<
-      AttemptRecord,
-      'parentId' | 'generator' | 'model' | 'prompt' | 'rawResponse' | 'usage'
-    >,
+    origin: CodeSource,
     started: number,
     generationMs: number,
   ): Promise<void> {
     const { clock, store, log } = this.deps;
     const evaluated = clock.now();
-    const code = Buffer.from(source, 'utf8');
-    const assessment = await this.assess(code);
-    await this.decide(async () => {
-      // The incumbent may have changed while this candidate was evaluated (parallel runs).
-      const current = store.incumbent()?.attemptId ?? null;
-      const final =
-        assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
-          ? await this.assess(code)
-          : assessment;
+    await this.assessor.assessAndDecide(Buffer.from(source, 'utf8'), (final) => {
       const evaluationMs = clock.now() - evaluated;
       const stored = this.record({
-        ...base,
+        ...origin,
         code: source,
         codeSha256: sha,
         generationFailure: null,
@@ -462,76 +277,15 @@ export class ResearchLoop {
         outcome = 'adopted';
         log.info({ iteration, attemptId: stored.id, version }, `adopted as v${version}`);
       }
-      this.report(
-        iteration,
-        { ...stored, version },
-        outcome,
+      this.report(iteration, { ...stored, version }, outcome, {
         generationMs,
         evaluationMs,
-        clock.now() - started - generationMs - evaluationMs,
-      );
+        loopOverheadMs: clock.now() - started - generationMs - evaluationMs,
+      });
     });
   }
 
-  private async assess(code: Buffer): Promise<Assessment> {
-    const incumbent = this.deps.store.incumbent();
-    const assessment = await assessCodec(
-      {
-        code,
-        clips: this.deps.clips,
-        holdout: this.deps.holdout,
-        incumbent: incumbent
-          ? {
-              code: Buffer.from(incumbent.attempt.code, 'utf8'),
-              origin: `v${incumbent.version} (attempt ${incumbent.attemptId})`,
-            }
-          : null,
-        options: { qualities: this.deps.qualities },
-        policy: this.deps.policy,
-      },
-      {
-        evaluate: (source, clips, options) => this.evaluate(source, clips, options),
-        anchors: (clips) => this.deps.ports.anchors(clips),
-        checkIsolation: (source, results) => this.deps.ports.checkIsolation(source, results),
-      },
-    );
-    this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);
-    return assessment;
-  }
-
-  private evaluate(
-    code: Buffer,
-    clips: readonly Clip[],
-    options: EvaluateOptions,
-  ): Promise<EvaluationResult> {
-    const sha = codeSha256(code.toString('utf8'));
-    if (sha !== this.deps.store.incumbent()?.codeSha256)
-      return this.deps.ports.evaluate(code, clips, options);
-    const key = `${sha}|${clips.map((clip) => clip.name).join(',')}|${options.qualities.join(',')}`;
-    for (const old of this.incumbentResults.keys())
-      if (!old.startsWith(sha)) this.incumbentResults.delete(old);
-    let result = this.incumbentResults.get(key);
-    if (result === undefined) {
-      result = this.deps.ports.evaluate(code, clips, options);
-      this.incumbentResults.set(key, result);
-      // A failed measurement is not remembered: the next candidate measures again.
-      void result.then(
-        (value) => {
-          if (!value.ok) this.incumbentResults.delete(key);
-        },
-        () => this.incumbentResults.delete(key),
-      );
-    }
-    return result;
-  }
-
-  private decide(step: () => Promise<void>): Promise<void> {
-    const next = this.adoptionQueue.then(step);
-    this.adoptionQueue = next.catch(() => undefined);
-    return next;
-  }
-
-  private record(record: Omit<AttemptRecord, 'origin' | 'settings'>): StoredAttempt {
+  private record(record: LoopRecord): StoredAttempt {
     const stored = this.deps.store.recordAttempt({ ...record, origin: 'run', settings: null });
     this.recorded += 1;
     return stored;
@@ -541,30 +295,9 @@ export class ResearchLoop {
     iteration: number,
     attempt: StoredAttempt,
     outcome: IterationReport['outcome'],
-    generationMs: number,
-    evaluationMs: number,
-    loopOverheadMs: number,
+    timings: IterationTimings,
   ): void {
-    const summary =
-      attempt.decision?.summary ??
-      (attempt.ok
-        ? 'evaluated'
-        : `${attempt.stage}: ${attempt.category ?? ''} ${attempt.failureMessage ?? ''}`.trim());
-    const report: IterationReport = {
-      iteration,
-      attemptId: attempt.id,
-      generator: attempt.generator,
-      outcome,
-      stage: attempt.stage,
-      category: attempt.category,
-      version: attempt.version,
-      bdRateVsIncumbentPct: attempt.assessment?.bd_rate.incumbent ?? null,
-      bdRateVsJpegPct: attempt.assessment?.bd_rate.jpeg ?? null,
-      summary,
-      generationMs,
-      evaluationMs,
-      loopOverheadMs,
-    };
+    const report = attemptReport(iteration, attempt, outcome, timings);
     this.deps.log.info({ ...report, component: 'loop' }, 'iteration finished');
     this.deps.onIteration?.(report);
   }

@@ -3,7 +3,7 @@
  * evaluations and generations took since it started. Fed by the loop's onIteration; in-flight
  * evaluations come from the LoopControl. A standalone server has none of this.
  */
-import type { IterationReport } from '../loop/research-loop.js';
+import type { IterationReport } from '../loop/iteration-report.js';
 
 /** Upper bounds of the duration histograms, seconds. */
 export const DURATION_BUCKETS_S = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800] as const;

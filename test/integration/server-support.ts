@@ -16,10 +16,16 @@ import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import { Evaluator } from '../../src/evaluation/evaluator.js';
 import { evaluatorPorts } from '../../src/evaluation/assessment.js';
-import type { CodeGenerator, Generation } from '../../src/generators/generator.js';
+import {
+  PROMPTED_CAPABILITIES,
+  type CodeGenerator,
+  type Generation,
+} from '../../src/generators/generator.js';
 import { reportFileName } from '../../src/governance/report-files.js';
 import { LoopControl } from '../../src/loop/loop-control.js';
-import { ResearchLoop, systemClock, type IterationReport } from '../../src/loop/research-loop.js';
+import { systemClock } from '../../src/loop/clock.js';
+import type { IterationReport } from '../../src/loop/iteration-report.js';
+import { ResearchLoop } from '../../src/loop/research-loop.js';
 import { AdminGuard } from '../../src/server/admin-auth.js';
 import { createApp } from '../../src/server/app.js';
 import { dockerHealthChecks } from '../../src/server/docker-health.js';
@@ -50,6 +56,7 @@ export const FAILING_CODEC = [
 /** Plays the given codecs in order, as an LLM would have written them. */
 export class ScriptedGenerator implements CodeGenerator {
   readonly name = 'scripted';
+  readonly capabilities = PROMPTED_CAPABILITIES;
   constructor(private readonly codes: string[]) {}
 
   generate(): Promise<Generation> {

@@ -7,7 +7,7 @@ import {
   type PerClipBdRate,
   type QualityFacts,
 } from '../../src/evaluation/adoption.js';
-import type { BdRateResult } from '../../src/evaluation/bd-rate.js';
+import type { BdRateResult } from '../../src/evaluation/bd-types.js';
 
 const ok = (bd: number): BdRateResult => ({
   ok: true,

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-  bdPsnr,
-  bdRate,
-  integratePchip,
-  pchipSlopes,
-  summariseBdRates,
-  type BdRateResult,
-  type RdPoint,
-} from '../../src/evaluation/bd-rate.js';
+import { bdPsnr, bdRate } from '../../src/evaluation/bd-rate.js';
+import { summariseBdRates } from '../../src/evaluation/bd-rate-summary.js';
+import type { BdRateResult, RdPoint } from '../../src/evaluation/bd-types.js';
+import { integratePchip, pchipSlopes } from '../../src/evaluation/pchip.js';
 
 function curve(rates: readonly number[], psnrs: readonly number[]): RdPoint[] {
   return rates.map((bitrate_kbps, i) => ({ bitrate_kbps, psnr_db: psnrs[i] ?? Number.NaN }));

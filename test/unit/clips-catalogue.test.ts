@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
+import { CATALOGUE, DEV_CLIPS, HOLDOUT_CLIPS, SMOKE_CLIPS } from '../../src/clips/catalogue.js';
 import {
-  CATALOGUE,
-  CLIP_SET_NAMES,
-  type ClipSpec,
-  DEV_CLIPS,
-  HOLDOUT_CLIPS,
-  SMOKE_CLIPS,
-  VTEST,
   catalogueProblems,
   clipSpecProblems,
-  footageClip,
-  panClip,
   segmentsOverlap,
   sourceSegment,
-  zoomClip,
-  zoomRects,
-  ASTRONAUT,
-  COFFEE,
-} from '../../src/clips/catalogue.js';
+} from '../../src/clips/catalogue-checks.js';
+import { footageClip, panClip } from '../../src/clips/clip-builders.js';
+import { CLIP_SET_NAMES, type ClipSpec } from '../../src/clips/clip-spec.js';
+import { ASTRONAUT, COFFEE, VTEST } from '../../src/clips/package-files.js';
+import { zoomClip, zoomRects } from '../../src/clips/zoom-clip.js';
 
 const scored: readonly ClipSpec[] = [...DEV_CLIPS, ...HOLDOUT_CLIPS];
 

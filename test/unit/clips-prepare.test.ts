@@ -3,13 +3,9 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  type ClipCatalogue,
-  type PackageFile,
-  panClip,
-  syntheticClip,
-  zoomClip,
-} from '../../src/clips/catalogue.js';
+import { panClip, syntheticClip } from '../../src/clips/clip-builders.js';
+import type { ClipCatalogue, PackageFile } from '../../src/clips/clip-spec.js';
+import { zoomClip } from '../../src/clips/zoom-clip.js';
 import { MANIFEST_FILE, loadClipSet, parseClipSetManifest } from '../../src/clips/clip-set.js';
 import { type PrepareEvent, prepareClipSets } from '../../src/clips/prepare.js';
 import { type PackageSource, SourceUnavailableError } from '../../src/clips/sources.js';

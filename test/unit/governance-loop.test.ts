@@ -100,12 +100,14 @@ interface Options {
   readonly settings?: Partial<GovernanceSettings>;
   readonly maxRepairs?: number;
   readonly autoFix?: boolean;
+  /** 'offline' makes the fake declare the offline generator's capabilities. */
+  readonly generatorName?: string;
 }
 
 function setup(script: ScriptStep[], options: Options = {}) {
   const clock = options.after?.clock ?? new FakeClock();
   const store = options.after?.store ?? new MemoryStore(() => clock.now());
-  const generator = new FakeGenerator(clock, script, 'anthropic');
+  const generator = new FakeGenerator(clock, script, options.generatorName ?? 'anthropic');
   const ports = new GovernancePorts(clock);
   const sink = new MemorySink();
   const settings = { ...DEFAULT_GOVERNANCE, ...options.settings };
@@ -196,6 +198,14 @@ describe('repairs', () => {
     const repairPrompt = generator.contexts[1]?.prompt.user ?? '';
     expect(repairPrompt).toContain(`Attempt ${f0?.id ?? '?'} failed (runtime_errors at smoke)`);
     expect(repairPrompt).toContain('[ref runtime_errors#r1]');
+  });
+
+  it('asks no repair of a generator that does not build on its parent (offline)', async () => {
+    const script = [failing('f0', 'runtime_errors'), failing('f1', 'runtime_errors')];
+    const { generator, store, run } = setup(script, { maxRepairs: 2, generatorName: 'offline' });
+    await run({ iterations: 2 });
+    expect(generator.contexts[1]?.parent).toBeNull();
+    expect(all(store).map((attempt) => attempt.parentId)).toEqual([null, null]);
   });
 });
 

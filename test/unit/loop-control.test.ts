@@ -3,7 +3,9 @@ import { loadContract } from '../../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import { createLogger } from '../../src/logger.js';
 import { LoopControl } from '../../src/loop/loop-control.js';
-import { ResearchLoop, type Clock, type IterationReport } from '../../src/loop/research-loop.js';
+import type { Clock } from '../../src/loop/clock.js';
+import type { IterationReport } from '../../src/loop/iteration-report.js';
+import { ResearchLoop } from '../../src/loop/research-loop.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FakeClock, FakeGenerator, FakePorts, QUALITIES, clip, noCode } from './loop-fakes.js';
 

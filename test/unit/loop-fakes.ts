@@ -25,9 +25,10 @@ import type {
   CodeGenerator,
   Generation,
   GenerationContext,
+  GeneratorCapabilities,
   Usage,
 } from '../../src/generators/generator.js';
-import type { Clock } from '../../src/loop/research-loop.js';
+import type { Clock } from '../../src/loop/clock.js';
 
 export const T0 = 1_700_000_000_000;
 export const GENERATE_MS = 200;
@@ -112,6 +113,12 @@ export class FakeGenerator implements CodeGenerator {
     private readonly script: ScriptStep[],
     readonly name = 'fake',
   ) {}
+
+  /** Named 'offline', it declares what the offline generator does: no prompt, no repairs. */
+  get capabilities(): GeneratorCapabilities {
+    const prompted = this.name !== 'offline';
+    return { usesPrompt: prompted, repairsParent: prompted };
+  }
 
   get calls(): number {
     return this.contexts.length;

@@ -4,13 +4,9 @@ import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import { RateLimitedError } from '../../src/generators/generator.js';
 import { createLogger } from '../../src/logger.js';
-import {
-  ResearchLoop,
-  type IterationReport,
-  type LoopSummary,
-  type RecommendationSource,
-  type RunLimits,
-} from '../../src/loop/research-loop.js';
+import type { RecommendationSource } from '../../src/loop/generation-context.js';
+import type { IterationReport, LoopSummary } from '../../src/loop/iteration-report.js';
+import { ResearchLoop, type RunLimits } from '../../src/loop/research-loop.js';
 import type { Recommendation } from '../../src/prompt/prompt-builder.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { codeSha256, type StoredAttempt } from '../../src/store/store.js';

@@ -9,6 +9,7 @@ import {
   type CodeGenerator,
   type Generation,
   type GenerationContext,
+  type GeneratorCapabilities,
 } from '../generator.js';
 import { genomeFromOrigin, genomeKey, type Genome } from './genome.js';
 import { render } from './render.js';
@@ -35,6 +36,8 @@ export function searchRecord(attempt: AttemptSummary): SearchRecord | null {
 
 export class OfflineGenerator implements CodeGenerator {
   readonly name = 'offline';
+  /** The search reads the archive of results, not the prompt nor the parent. */
+  readonly capabilities: GeneratorCapabilities = { usesPrompt: false, repairsParent: false };
   private readonly seed: number;
   /**
    * Every attempt seen in any context, by id, in first-seen order: the loop shows only recent

@@ -1,0 +1,146 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { loadConfig, loadGovernanceConfig, loadServerConfig } from '../../config.js';
+import { DEFAULT_QUALITIES } from '../../contract.js';
+import { DATA_DIR_HELP, type CliContext } from '../cli-context.js';
+import { parseDuration, parseUntil } from '../durations.js';
+import { parseQualities } from '../evaluate-command.js';
+import {
+  nonNegativeInt,
+  nonNegativeNumber,
+  portNumber,
+  positiveInt,
+  positiveNumber,
+  userPath,
+} from '../flag-parsers.js';
+import { GENERATOR_CHOICES, runCommand } from '../run-command.js';
+import { converted, flag, parseFlags } from '../typed-flags.js';
+
+const runFlags = z
+  .object({
+    generator: z
+      .enum(GENERATOR_CHOICES, {
+        error: (issue) =>
+          `--generator is anthropic, offline or replay, not '${String(issue.input)}'`,
+      })
+      .optional(),
+    replayDir: z.string().optional(),
+    seed: z.number(),
+    iterations: z.number().optional(),
+    until: converted((text) => parseUntil(text, Date.now())).optional(),
+    maxAttempts: z.number().optional(),
+    maxDollars: z.number().optional(),
+    intervalS: z.number(),
+    parallel: z.number(),
+    serve: flag,
+    port: z.number().optional(),
+    clips: z.string().optional(),
+    frames: z.number().optional(),
+    qualities: converted(parseQualities),
+    timeoutS: z.number().optional(),
+    memoryMb: z.number().optional(),
+    dataDir: z.string().optional(),
+    lookback: converted((text) => parseDuration(text, '--lookback')).optional(),
+    triggerFailures: z.number().optional(),
+    maxRepairs: z.number().optional(),
+  })
+  .refine((flags) => flags.port === undefined || flags.serve === true, {
+    error: '--port needs --serve',
+    // Checked even when another flag is bad, so that every problem is reported at once.
+    when: () => true,
+  });
+
+/** `codec-lab run`: the research loop (run-command.ts) with its limits and settings. */
+export function registerRun(program: Command, { log, write }: CliContext): void {
+  program
+    .command('run')
+    .description(
+      'the research loop: generate, evaluate, store, adopt, repeat (until a limit or SIGTERM/SIGINT)',
+    )
+    .option(
+      '--generator <name>',
+      'anthropic | offline | replay (default: anthropic when a key is configured, else offline)',
+    )
+    .option('--replay-dir <dir>', 'recorded responses for --generator replay', userPath)
+    .option('--seed <n>', 'seed of the offline generator', positiveInt('--seed'), 1)
+    .option('--iterations <n>', 'stop after this many iterations', positiveInt('--iterations'))
+    .option('--until <when>', 'stop at a duration from now (90m, 2h, 1d) or an ISO time')
+    .option(
+      '--max-attempts <n>',
+      'stop once the store holds this many attempts',
+      positiveInt('--max-attempts'),
+    )
+    .option(
+      '--max-dollars <x>',
+      'stop once the API cost reaches this',
+      positiveNumber('--max-dollars'),
+    )
+    .option(
+      '--interval-s <s>',
+      'pause between iterations (the seed ran every 60 s)',
+      nonNegativeNumber('--interval-s'),
+      0,
+    )
+    .option('--parallel <n>', 'candidates evaluated at once', positiveInt('--parallel'), 1)
+    .option('--serve', 'also run the status server and dashboard (see `codec-lab serve`)')
+    .option('--port <n>', 'port of the status server with --serve (default 8080)', portNumber)
+    .option(
+      '--clips <path>',
+      'a video file or folder (default: the prepared dev set, else the built-in clip)',
+      userPath,
+    )
+    .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+    .option('--qualities <list>', 'quality points in [0, 1]', DEFAULT_QUALITIES.join(','))
+    .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
+    .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
+    .option('--data-dir <dir>', DATA_DIR_HELP, userPath)
+    .option(
+      '--lookback <duration>',
+      "the self-debugger's analysis window (default 1h or CODEC_LAB_LOOKBACK_S)",
+    )
+    .option(
+      '--trigger-failures <n>',
+      'failures in the window past which every prompt carries the recommendations (default 5)',
+      nonNegativeInt('--trigger-failures'),
+    )
+    .option(
+      '--max-repairs <n>',
+      'repair attempts of a failed candidate before returning to its parent (default 2)',
+      nonNegativeInt('--max-repairs'),
+    )
+    .action(async (values: unknown) => {
+      const flags = parseFlags(runFlags, values);
+      const config = loadConfig(process.env, {
+        dataDir: flags.dataDir,
+        timeoutS: flags.timeoutS,
+        memoryMb: flags.memoryMb,
+      });
+      const governance = loadGovernanceConfig(process.env, {
+        lookbackMs: flags.lookback,
+        triggerFailures: flags.triggerFailures,
+        maxRepairs: flags.maxRepairs,
+      });
+      const summary = await runCommand(
+        config,
+        {
+          generator: flags.generator,
+          replayDir: flags.replayDir,
+          seed: flags.seed,
+          iterations: flags.iterations,
+          untilMs: flags.until,
+          maxAttempts: flags.maxAttempts,
+          maxDollars: flags.maxDollars,
+          intervalS: flags.intervalS,
+          parallel: flags.parallel,
+          clips: flags.clips,
+          frames: flags.frames,
+          qualities: flags.qualities,
+          governance,
+          serve: flags.serve ? loadServerConfig(process.env, { port: flags.port }) : undefined,
+        },
+        log,
+        process.stderr.isTTY === true,
+      );
+      write(summary);
+    });
+}

@@ -1,0 +1,52 @@
+/** The wiring of the self-debugger and the admin chat that `run`, `serve`, `report` and `chat` share. */
+import type { Config, GovernanceConfig } from '../config.js';
+import { loadContract } from '../contract.js';
+import { GovernanceChat, type ChatModel } from '../governance/chat-service.js';
+import { Governor } from '../governance/governor.js';
+import { FileReportSink, latestReport } from '../governance/report-files.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { createAnthropic, llmConfigured } from './llm-runtime.js';
+
+export function createGovernor(
+  config: Config,
+  governance: GovernanceConfig,
+  store: Store,
+  log: Logger,
+  options: { writeReports: boolean },
+): Governor {
+  return new Governor({
+    store,
+    contract: loadContract(),
+    limits: {
+      timeoutS: config.sandbox.timeoutMs / 1000,
+      memoryMb: config.sandbox.memoryLimitMb,
+    },
+    settings: governance,
+    ...(options.writeReports ? { reports: new FileReportSink(config.dataDir) } : {}),
+    log: log.child({ component: 'governance' }),
+  });
+}
+
+/** The admin chat over this data dir: the configured model when there is one, else offline. */
+export async function createChatService(
+  config: Config,
+  governor: Governor,
+  store: Store,
+  log: Logger,
+  /** `model`: a client the caller already has (the loop's generator), so the key is fetched once. */
+  options: { offline?: boolean; model?: ChatModel } = {},
+): Promise<GovernanceChat> {
+  const model =
+    options.offline === true || !llmConfigured(config)
+      ? null
+      : (options.model ?? (await createAnthropic(config, log)));
+  return new GovernanceChat({
+    store,
+    governor,
+    latestReport: () => latestReport(config.dataDir)?.report ?? null,
+    model,
+    now: () => Date.now(),
+    log: log.child({ component: 'chat' }),
+  });
+}

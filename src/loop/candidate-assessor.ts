@@ -1,0 +1,90 @@
+import type { AdoptionPolicy } from '../evaluation/adoption.js';
+import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import type { Clip } from '../evaluation/clip.js';
+import { codeSha256, type Store } from '../store/store.js';
+import { IncumbentCache } from './incumbent-cache.js';
+
+export interface AssessorDependencies {
+  readonly store: Store;
+  readonly ports: AssessPorts;
+  readonly clips: readonly Clip[];
+  readonly holdout: readonly Clip[] | null;
+  readonly qualities: readonly number[];
+  readonly policy: AdoptionPolicy;
+}
+
+/**
+ * A candidate measured against the incumbent of the moment it is decided on. Candidates are
+ * evaluated in parallel but decided one at a time: a candidate whose incumbent changed while it
+ * was evaluated is assessed again against the new one before its decision.
+ */
+export class CandidateAssessor {
+  /** Adoption is decided one candidate at a time, against the incumbent of that moment. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly incumbentResults: IncumbentCache;
+  /** Which incumbent each assessment was made against. */
+  private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+
+  constructor(private readonly deps: AssessorDependencies) {
+    this.incumbentResults = new IncumbentCache((code, clips, options) =>
+      deps.ports.evaluate(code, clips, options),
+    );
+  }
+
+  /** Assesses `code`, then calls `decide` with its final assessment, in the decision queue. */
+  async assessAndDecide(
+    code: Buffer,
+    decide: (final: Assessment) => Promise<void> | void,
+  ): Promise<void> {
+    const assessment = await this.assess(code);
+    await this.serially(async () => {
+      // The incumbent may have changed while this candidate was evaluated (parallel runs).
+      const current = this.deps.store.incumbent()?.attemptId ?? null;
+      const final =
+        assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
+          ? await this.assess(code)
+          : assessment;
+      await decide(final);
+    });
+  }
+
+  private async assess(code: Buffer): Promise<Assessment> {
+    const { store, ports } = this.deps;
+    const incumbent = store.incumbent();
+    const assessment = await assessCodec(
+      {
+        code,
+        clips: this.deps.clips,
+        holdout: this.deps.holdout,
+        incumbent: incumbent
+          ? {
+              code: Buffer.from(incumbent.attempt.code, 'utf8'),
+              origin: `v${incumbent.version} (attempt ${incumbent.attemptId})`,
+            }
+          : null,
+        options: { qualities: this.deps.qualities },
+        policy: this.deps.policy,
+      },
+      {
+        evaluate: (source, clips, options) =>
+          this.incumbentResults.evaluate(
+            source,
+            codeSha256(source.toString('utf8')),
+            store.incumbent()?.codeSha256,
+            clips,
+            options,
+          ),
+        anchors: (clips) => ports.anchors(clips),
+        checkIsolation: (source, results) => ports.checkIsolation(source, results),
+      },
+    );
+    this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);
+    return assessment;
+  }
+
+  private serially(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
