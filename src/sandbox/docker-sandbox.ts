@@ -380,7 +380,7 @@ export class DockerSandbox implements Sandbox {
       timer = setTimeout(() => {
         timedOut = true;
         kill();
-      }, this.limits.timeoutMs + this.graceMs);
+      }, (request.timeoutMs ?? this.limits.timeoutMs) + this.graceMs);
     });
     let exitCode: number | null = null;
     let oomKilled = false;
