@@ -28,6 +28,8 @@ export interface EvaluateCommandOptions {
    * validator, so trusted code the validator refuses can still be measured.
    */
   readonly skipValidation?: boolean | undefined;
+  /** False: the per-point protocol (one encoder and one decoder container per point). */
+  readonly batching?: boolean | undefined;
 }
 
 /** The JSON `codec-lab evaluate --json` prints: an interface other tools rely on. */
@@ -96,7 +98,11 @@ export async function evaluateCommand(
     : null;
   const selection = await selectClips(config, options.clips, options.frames);
   const docker = await connectDocker(log);
-  const sandbox = await openSandbox(docker, config, log);
+  const batching = options.batching !== false;
+  const sandbox = await openSandbox(docker, config, log, {
+    batching,
+    containersInFlight: config.sandbox.concurrency,
+  });
   const release = closeOnSignal(sandbox, log);
   try {
     const evaluator = new Evaluator(
@@ -117,6 +123,7 @@ export async function evaluateCommand(
         options: {
           qualities: options.qualities,
           ...(options.skipValidation === true ? { skipValidation: true } : {}),
+          batching,
         },
       },
       evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
@@ -130,6 +137,7 @@ export async function evaluateCommand(
         clips: selection.clips.map((clip) => clip.source),
         incumbent: options.incumbent ?? null,
         skip_validation: options.skipValidation === true,
+        batching,
         limits: config.sandbox,
       },
       assessment: {

@@ -138,6 +138,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       userPath,
     )
     .option(
+      '--no-batching',
+      'one encoder and one decoder container per (clip, quality) instead of one per clip and one per quality',
+    )
+    .option(
       '--skip-validation',
       'skip the static validator and go straight to the sandbox (the container, not the validator, is the security boundary)',
     )
@@ -157,6 +161,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           incumbent: flags.incumbent as string | undefined,
           qualities: parseQualities(flags.qualities as string),
           skipValidation: flags.skipValidation === true,
+          batching: flags.batching !== false,
         },
         log,
         write,
@@ -193,6 +198,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       0,
     )
     .option('--parallel <n>', 'candidates evaluated at once', positiveInt('--parallel'), 1)
+    .option(
+      '--no-batching',
+      'one encoder and one decoder container per (clip, quality) instead of one per clip and one per quality',
+    )
     .option('--serve', 'also run the status server and dashboard (see `codec-lab serve`)')
     .option('--port <n>', 'port of the status server with --serve (default 8080)', portNumber)
     .option(
@@ -260,6 +269,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           frames: flags.frames as number | undefined,
           qualities: parseQualities(flags.qualities as string),
           governance,
+          batching: flags.batching !== false,
           serve:
             flags.serve === true
               ? loadServerConfig(process.env, { port: flags.port as number | undefined })
