@@ -539,8 +539,10 @@ def run_jobs(job, files):
     return result
 
 
-# What earlier runs of a batch left in the parent (other runs' inputs, their results): each
-# child forgets it before any codec code runs, so a run sees only its own inputs.
+# What the parent holds of a batch besides the current run (the other runs' inputs, earlier
+# runs' results): each child drops its references before any codec code runs. Defence in
+# depth only: the batching argument does not rely on it (a decoder container holds one
+# quality's counted bits, an encoder container one clip's frames).
 FORGET = []
 
 
@@ -585,7 +587,7 @@ def main():
     runs, archive_entries = [], []
     batched = "runs" in job
     if batched:
-        FORGET.extend([files, runs, archive_entries])
+        FORGET.extend([files, planned, runs, archive_entries])
     for number, (run_job, run_files) in enumerate(planned):
         # Each run gets its own deadline, counted from its own fork, and its own output caps.
         deadline = time.monotonic() + float(run_job["deadline_s"])
