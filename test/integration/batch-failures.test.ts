@@ -38,7 +38,6 @@ const CASES: ReadonlyArray<readonly [string, Buffer, string]> = [
   ['a busy loop', codec('while True: pass'), 'timeouts'],
   ['os._exit(0)', codec('os._exit(0)'), 'crashes'],
   ['an fd flood', codec('while True: os.write(1, b"x" * 65536)'), 'output_flood'],
-  ['a memory bomb', codec('x = np.ones(1 << 32, dtype=np.uint8)'), 'memory_exceeded'],
 ];
 
 function crop(clip: Clip, width: number, height: number): Clip {
@@ -55,7 +54,7 @@ describe('failures in batched containers', () => {
   let clips: Clip[];
   beforeAll(async () => {
     sandbox = await openTestSandbox({ ...TEST_LIMITS, timeoutMs: 8_000, memoryLimitMb: 256 });
-    const clip = await builtinClip(3);
+    const clip = await builtinClip(2);
     clips = [clip, crop(clip, 96, 64)];
   });
   afterAll(async () => {
