@@ -77,6 +77,6 @@ describe('failures in batched containers', () => {
         ]);
         expect(result.failure.point).toEqual({ clip: 'crop', quality: 0.7 });
       }
-    }, 300_000);
+    }, 900_000);
   }
 });
