@@ -7,6 +7,9 @@ Protocol (see src/sandbox/protocol.ts for the orchestrator side):
             result.json plus the outputs
             (encode: run0/NNNNNN.bin + run0/NNNNNN.json; decode: run0/frameNNNNNN.bgr;
             validate: run0/report.json)
+  A batched job (job.json has a "runs" list) runs each entry in its own fresh child, one
+  after the other, each with its own deadline and caps; run N's outputs are under runN/,
+  and the batch stops at the first run that fails.
   stderr -> harness diagnostics only (the codec's own output goes to a capped pipe)
 
 The harness imports numpy and cv2 before the job arrives, so a pre-started container
@@ -424,6 +427,7 @@ def supervise(job, files, deadline):
             os.close(result_r)
             os.close(log_r)
             os.close(PROTOCOL_FD)
+            forget_other_runs()
             child_main(job, files, result_w, log_w)
         finally:
             os._exit(70)
@@ -580,6 +584,51 @@ def parse_records(data, outcome):
 PROTOCOL_FD = None
 
 
+def run_jobs(job, files):
+    """The runs of a job, each as (its own job fields, its own inputs).
+
+    A per-point job is one run over the whole job. A batched job (a "runs" list) is one run
+    per entry: the entry's fields over the job's, and its inputs under its "inputs" prefix
+    (an encoder batch shares frames.bgr at the top; a decoder batch has in<N>/enc/...).
+    """
+    if "runs" not in job:
+        return [(job, files)]
+    if not isinstance(job["runs"], list) or not job["runs"]:
+        raise ValueError("runs must be a non-empty list")
+    result = []
+    for spec in job["runs"]:
+        prefix = str(spec.get("inputs", ""))
+        if prefix and not (prefix.startswith("in") and prefix.endswith("/") and prefix[2:-1].isdigit()):
+            raise ValueError("bad inputs prefix %r" % prefix)
+        run_job = dict(job)
+        del run_job["runs"]
+        run_job.update(spec)
+        own = {name[len(prefix):]: data for name, data in files.items() if name.startswith(prefix)}
+        own["codec.py"] = files.get("codec.py")
+        result.append((run_job, own))
+    return result
+
+
+# What the parent holds of a batch besides the current run (the other runs' inputs, earlier
+# runs' results): each child drops its references before any codec code runs. Defence in
+# depth only: the batching argument does not rely on it (a decoder container holds one
+# quality's counted bits, an encoder container one clip's frames).
+FORGET = []
+
+
+def forget_other_runs():
+    for holder in FORGET:
+        holder.clear()
+
+
+OUTPUT_NAMES = {
+    REC_BITSTREAM: "%06d.bin",
+    REC_METADATA: "%06d.json",
+    REC_FRAME: "frame%06d.bgr",
+    REC_JSON: "report.json",
+}
+
+
 def main():
     global PROTOCOL_FD
     become_init()
@@ -589,11 +638,15 @@ def main():
     null = os.open("/dev/null", os.O_WRONLY)
     os.dup2(null, 1)
     job, files = read_job()
-    problem = (
-        "protocol %r is not %d" % (job.get("protocol"), PROTOCOL_VERSION)
-        if job.get("protocol") != PROTOCOL_VERSION
-        else check_inputs(job, files)
-    )
+    problem = None
+    if job.get("protocol") != PROTOCOL_VERSION:
+        problem = "protocol %r is not %d" % (job.get("protocol"), PROTOCOL_VERSION)
+    else:
+        try:
+            planned = run_jobs(job, files)
+            problem = next((p for p in (check_inputs(j, f) for j, f in planned) if p is not None), None)
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
+            problem = "bad runs: %s" % error
     if problem is not None:
         # The orchestrator's fault, not the codec's: reported as such, no codec code ran.
         failure = failure_record("sandbox_error", "bad job: " + problem, cause("bad_job"))
@@ -601,31 +654,38 @@ def main():
                   "runs": [{"failure": failure, "wall_s": 0.0, "log": "", "log_truncated": False}]}
         write_result(json.dumps(result).encode("utf-8"), [])
         return
-    deadline = time.monotonic() + float(job["deadline_s"])
-    outcome = supervise(job, files, deadline)
-    runs = [
-        {
-            "failure": outcome.failure,
-            "wall_s": round(outcome.wall_s, 6),
-            "log": outcome.log.decode("utf-8", errors="replace"),
-            "log_truncated": outcome.log_truncated,
-        }
-    ]
-    names = {
-        REC_BITSTREAM: "run0/%06d.bin",
-        REC_METADATA: "run0/%06d.json",
-        REC_FRAME: "run0/frame%06d.bgr",
-        REC_JSON: "run0/report.json",
-    }
-    archive_entries = [(names[kind] % index if "%" in names[kind] else names[kind], payload)
-                       for kind, index, payload in outcome.records if kind in names]
+    runs, archive_entries = [], []
+    batched = "runs" in job
+    if batched:
+        FORGET.extend([files, planned, runs, archive_entries])
+    for number, (run_job, run_files) in enumerate(planned):
+        # Each run gets its own deadline, counted from its own fork, and its own output caps.
+        deadline = time.monotonic() + float(run_job["deadline_s"])
+        outcome = supervise(run_job, run_files, deadline)
+        runs.append(
+            {
+                "failure": outcome.failure,
+                "wall_s": round(outcome.wall_s, 6),
+                "log": outcome.log.decode("utf-8", errors="replace"),
+                "log_truncated": outcome.log_truncated,
+            }
+        )
+        archive_entries.extend(
+            ("run%d/%s" % (number, OUTPUT_NAMES[kind] % index if "%" in OUTPUT_NAMES[kind] else OUTPUT_NAMES[kind]), payload)
+            for kind, index, payload in outcome.records
+            if kind in OUTPUT_NAMES
+        )
+        if batched:
+            FORGET.append(run_files)
+        if outcome.failure is not None:
+            break  # the evaluation stops at its first failure: later runs would be wasted
     result = {
         "protocol": PROTOCOL_VERSION,
         "mode": job["mode"],
         "python": sys.version.split()[0],
         "runs": runs,
     }
-    write_result(json.dumps(result).encode("utf-8"), archive_entries)
+    write_result(json.dumps(result).encode("utf-8"), list(archive_entries))
 
 
 def write_result(result_json, entries):

@@ -31,6 +31,8 @@ export interface EvaluateCommandOptions {
    * validator, so trusted code the validator refuses can still be measured.
    */
   readonly skipValidation?: boolean | undefined;
+  /** False: the per-point protocol (one encoder and one decoder container per point). */
+  readonly batching?: boolean | undefined;
 }
 
 /** The JSON `codec-lab evaluate --json` prints: an interface other tools rely on. */
@@ -104,9 +106,13 @@ export async function evaluateCommand(
   const store = SqliteStore.openGuest({ dataDir: config.dataDir });
   let sandbox: DockerSandbox | null = null;
   let release = (): void => {};
+  const batching = options.batching !== false;
   try {
     const docker = await connectDocker(log);
-    sandbox = await openSandbox(docker, config, log);
+    sandbox = await openSandbox(docker, config, log, {
+      batching,
+      containersInFlight: config.sandbox.concurrency,
+    });
     release = closeOnSignal(sandbox, log);
     const evaluator = new Evaluator(
       sandbox,
@@ -127,6 +133,7 @@ export async function evaluateCommand(
         options: {
           qualities: options.qualities,
           ...(options.skipValidation === true ? { skipValidation: true } : {}),
+          batching,
         },
       },
       evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
@@ -144,6 +151,7 @@ export async function evaluateCommand(
           clips: selection.clips.map((clip) => clip.source),
           incumbent: options.incumbent ?? null,
           skip_validation: options.skipValidation === true,
+          batching,
           limits: config.sandbox,
         },
         createdAtMs: Date.now(),

@@ -40,6 +40,8 @@ export interface RunCommandOptions {
   readonly serve?: ServerConfig | undefined;
   /** The self-debugger's window, trigger and repairs. */
   readonly governance: GovernanceConfig;
+  /** False: the per-point protocol (one encoder and one decoder container per point). */
+  readonly batching?: boolean | undefined;
 }
 
 /** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
@@ -106,7 +108,11 @@ export async function runCommand(
   try {
     const generator = await createGenerator(config, options, log);
     const docker = await connectDocker(log);
-    const sandbox = await openSandbox(docker, config, log);
+    const batching = options.batching !== false;
+    const sandbox = await openSandbox(docker, config, log, {
+      batching,
+      containersInFlight: config.sandbox.concurrency * options.parallel,
+    });
     let serving: LoopServer | null = null;
     const governor = createGovernor(config, options.governance, store, log, {
       writeReports: true,
@@ -136,7 +142,9 @@ export async function runCommand(
       const loop = new ResearchLoop({
         store,
         generator,
-        ports: evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
+        ports: evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log), {
+          batching,
+        }),
         contract: loadContract(),
         clips: selection.clips,
         holdout: selection.holdout,

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { checkDocker, findSandboxImage } from '../sandbox/image.js';
 import { currentOwner, procLiveness } from '../sandbox/owner.js';
+import { warmPoolSize } from '../sandbox/pool-size.js';
 import { reapOrphans } from '../sandbox/reaper.js';
 
 /**
@@ -23,13 +24,17 @@ export async function openSandbox(
   docker: Docker,
   config: Config,
   log: Logger,
+  plan: { readonly batching: boolean; readonly containersInFlight: number } = {
+    batching: true,
+    containersInFlight: config.sandbox.concurrency,
+  },
 ): Promise<DockerSandbox> {
   const image = await findSandboxImage(docker, config.sandboxImage);
   return DockerSandbox.open({
     docker,
     image,
     limits: config.sandbox,
-    poolSize: config.sandbox.poolSize,
+    poolSize: warmPoolSize(config.sandbox.poolSize, plan),
     owner: currentOwner(),
     log: log.child({ component: 'sandbox' }),
   });

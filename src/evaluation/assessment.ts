@@ -73,10 +73,18 @@ export interface AssessPorts {
   checkIsolation(code: Buffer, results: readonly EvaluationResult[]): Promise<IsolationOutcome>;
 }
 
-/** The ports of an assessment that evaluates with `evaluator` and measures anchors with `anchors`. */
-export function evaluatorPorts(evaluator: Evaluator, anchors: AssessPorts['anchors']): AssessPorts {
+/**
+ * The ports of an assessment that evaluates with `evaluator` and measures anchors with
+ * `anchors`; `defaults` fill in options the caller left out (e.g. `batching` from the CLI).
+ */
+export function evaluatorPorts(
+  evaluator: Evaluator,
+  anchors: AssessPorts['anchors'],
+  defaults: Partial<EvaluateOptions> = {},
+): AssessPorts {
   return {
-    evaluate: (code, clips, options) => evaluator.evaluate(code, clips, options),
+    evaluate: (code, clips, options) =>
+      evaluator.evaluate(code, clips, { ...defaults, ...options }),
     anchors,
     checkIsolation: (code, results) => evaluator.checkIsolation(code, results),
   };

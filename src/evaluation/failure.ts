@@ -39,4 +39,6 @@ export interface Failure {
   /** 1-based line in the codec source, when known. */
   readonly line?: number;
   readonly excerpt?: string;
+  /** The sweep point whose run failed, when one did (a batched container runs several). */
+  readonly point?: { readonly clip: string; readonly quality: number };
 }

@@ -16,8 +16,9 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_LOG_CHARS = 64 * 1024;
 export const MAX_MESSAGE_CHARS = 4_000;
 export const MAX_TRACEBACK_CHARS = 8_000;
-const RESULT_OVERHEAD_BYTES = 1024 * 1024;
-const LOG_ALLOWANCE_BYTES = 256 * 1024;
+export const RESULT_OVERHEAD_BYTES = 1024 * 1024;
+/** Room per run for its log and failure record in result.json. */
+export const LOG_ALLOWANCE_BYTES = 256 * 1024;
 
 /** What one frame's encoder produced: the bitstream and the exact metadata JSON bytes. */
 export interface EncodedFrame {
@@ -176,21 +177,27 @@ export interface FailedRun {
   readonly failure: Failure;
   /** What the codec printed, when the harness got that far. */
   readonly log: string;
+  /** Which run of the job failed, when the harness said so; absent for the container's own. */
+  readonly runIndex?: number;
 }
 
 /**
  * Decides what a finished sandbox run means. The order matters: the orchestrator's own
  * observations (deadline, OOM, flood) outrank anything the container said.
  */
-export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedRun | FailedRun {
+export function interpretRun(
+  run: SandboxRun,
+  limits: SandboxLimits,
+  timeoutMs: number = limits.timeoutMs,
+): CompletedRun | FailedRun {
   const stderr = run.stderr.trim().slice(-2000);
   const withHarnessLog = (message: string): string =>
     stderr ? `${message}\nharness said:\n${stderr}` : message;
   if (run.timedOut) {
     return failed(
       'timeouts',
-      `the sandbox run passed its deadline of ${deadlineS(limits)} s and was killed`,
-      cause('limit:timeout', { deadline_s: deadlineS(limits), observed: 'orchestrator' }),
+      `the sandbox run passed its deadline of ${timeoutMs / 1000} s and was killed`,
+      cause('limit:timeout', { deadline_s: timeoutMs / 1000, observed: 'orchestrator' }),
     );
   }
   if (run.outputOverflow) {
@@ -218,7 +225,8 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
       cause('no_result', run.exitCode === null ? {} : { exit_code: run.exitCode }),
     );
   }
-  const failing = result.runs.find((entry) => entry.failure !== null);
+  const failingIndex = result.runs.findIndex((entry) => entry.failure !== null);
+  const failing = result.runs[failingIndex];
   if (failing?.failure) {
     const claimed = failing.failure;
     const traceback =
@@ -239,7 +247,7 @@ export function interpretRun(run: SandboxRun, limits: SandboxLimits): CompletedR
       ...(traceback === undefined ? {} : { traceback }),
       ...lineOf(traceback),
     };
-    return { ok: false, failure, log: capText(failing.log, MAX_LOG_CHARS) };
+    return { ok: false, failure, log: capText(failing.log, MAX_LOG_CHARS), runIndex: failingIndex };
   }
   const reportedMs = result.runs.reduce((sum, entry) => sum + entry.wall_s * 1000, 0);
   return {
@@ -320,10 +328,11 @@ function lineOf(traceback: string | undefined): { line?: number } {
 export function encodedFrames(
   files: ReadonlyMap<string, Buffer>,
   count: number,
+  run = 0,
 ): EncodedFrame[] | null {
   const frames: EncodedFrame[] = [];
   for (let index = 0; index < count; index++) {
-    const stem = `run0/${String(index).padStart(6, '0')}`;
+    const stem = `run${run}/${String(index).padStart(6, '0')}`;
     const compressed = files.get(`${stem}.bin`);
     const metadata = files.get(`${stem}.json`);
     if (compressed === undefined || metadata === undefined) return null;
@@ -333,10 +342,14 @@ export function encodedFrames(
 }
 
 /** The decoded frames of a decode job, in order; null when any is missing. */
-export function decodedFrames(files: ReadonlyMap<string, Buffer>, count: number): Buffer[] | null {
+export function decodedFrames(
+  files: ReadonlyMap<string, Buffer>,
+  count: number,
+  run = 0,
+): Buffer[] | null {
   const frames: Buffer[] = [];
   for (let index = 0; index < count; index++) {
-    const frame = files.get(`run0/frame${String(index).padStart(6, '0')}.bgr`);
+    const frame = files.get(`run${run}/frame${String(index).padStart(6, '0')}.bgr`);
     if (frame === undefined) return null;
     frames.push(frame);
   }

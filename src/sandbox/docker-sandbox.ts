@@ -1,10 +1,11 @@
 import type Docker from 'dockerode';
 import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DockerStreamDemuxer, FRAME_PREFIX_BYTES } from './docker-stream.js';
+import { executeJob } from './container-job.js';
 import { sandboxContainerSpec } from './hardening.js';
 import { HostClaims, delay } from './host-claim.js';
 import { formatOwner, type Owner } from './owner.js';
+import { prepareContainer, type Prepared } from './prepared-container.js';
 import type {
   Sandbox,
   SandboxLimits,
@@ -13,7 +14,6 @@ import type {
   SandboxRunner,
 } from './sandbox.js';
 import { loadSeccompProfile } from './seccomp.js';
-import { packTar, parseResultTar } from './tar-io.js';
 
 export interface SandboxImage {
   /** What containers are created from, e.g. codec-lab-sandbox:1a2b3c. */
@@ -41,30 +41,14 @@ export interface DockerSandboxOptions {
   readonly aloneWaitMs?: number;
 }
 
-/** Only the harness writes to the container's stderr (a few lines); more is a flood. */
-const STDERR_CAP_BYTES = 64 * 1024;
+/**
+ * The most runs one container's expiry label allows for (a batched job runs one per clip or
+ * quality; the reaper removes an expired container of another host's codec-lab).
+ */
+const MAX_RUNS_PER_CONTAINER = 16;
 const ALONE_POLL_MS = 250;
 /** Times a run of `alone` is repeated when another sandbox became busy while it ran. */
 const ALONE_TRIES = 3;
-/** How long a container may take to start its harness before the run is a sandbox error. */
-const STARTUP_TIMEOUT_MS = 120_000;
-const STREAM_DRAIN_MS = 2_000;
-
-/** A created, attached and started container whose harness waits for its job on stdin. */
-interface Prepared {
-  readonly container: Docker.Container;
-  readonly id: string;
-  readonly stream: NodeJS.ReadWriteStream;
-  readonly demuxer: DockerStreamDemuxer;
-  readonly streamEnded: Promise<void>;
-  readonly exited: Promise<number | null>;
-  hasExited: boolean;
-  /** Resolves when the harness has started and waits for its job. */
-  readonly ready: Promise<void>;
-  isReady: boolean;
-  onOverflow: () => void;
-  onFramed: () => void;
-}
 
 export class DockerSandbox implements Sandbox {
   readonly imageId: string;
@@ -204,7 +188,13 @@ export class DockerSandbox implements Sandbox {
     const acquireMs = this.now() - asked;
     this.refill();
     try {
-      return await this.execute(prepared, request, acquireMs);
+      return await executeJob(prepared, request, acquireMs, {
+        limits: this.limits,
+        graceMs: this.graceMs,
+        imageId: this.imageId,
+        now: this.now,
+        log: this.options.log,
+      });
     } finally {
       this.scheduleRemoval(prepared.container);
     }
@@ -256,8 +246,13 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  private async prepare(): Promise<Prepared> {
-    const deadlineMs = this.idleTimeoutS * 1000 + this.limits.timeoutMs + this.graceMs + 60_000;
+  private prepare(): Promise<Prepared> {
+    // A batched job runs up to MAX_RUNS_PER_CONTAINER deadlines back to back.
+    const deadlineMs =
+      this.idleTimeoutS * 1000 +
+      this.limits.timeoutMs * MAX_RUNS_PER_CONTAINER +
+      this.graceMs +
+      60_000;
     const spec = sandboxContainerSpec({
       image: this.options.image.ref,
       limits: this.limits,
@@ -266,193 +261,13 @@ export class DockerSandbox implements Sandbox {
       idleTimeoutS: this.idleTimeoutS,
       seccompProfile: this.seccompProfile,
     });
-    let container: Docker.Container;
-    try {
-      container = await this.docker.createContainer(spec);
-    } catch (cause) {
-      throw new CodecLabError(
-        'SANDBOX_FAILED',
-        `could not create a sandbox container: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
-    }
-    this.created.add(container.id);
-    try {
-      const stream = await container.attach({
-        stream: true,
-        stdin: true,
-        stdout: true,
-        stderr: true,
-        hijack: true,
-      });
-      let markReady = (): void => {};
-      const ready = new Promise<void>((resolve) => {
-        markReady = () => {
-          prepared.isReady = true;
-          resolve();
-          this.refill();
-        };
-      });
-      const prepared: Prepared = {
-        container,
-        id: container.id,
-        stream,
-        ready,
-        isReady: false,
-        demuxer: new DockerStreamDemuxer(
-          0,
-          STDERR_CAP_BYTES,
-          () => prepared.onOverflow(),
-          () => prepared.onFramed(),
-          () => markReady(),
-        ),
-        streamEnded: new Promise<void>((resolve) => {
-          stream.on('end', resolve);
-          stream.on('close', resolve);
-          stream.on('error', () => resolve());
-        }),
-        exited: Promise.resolve(null),
-        hasExited: false,
-        onOverflow: () => {},
-        onFramed: () => {},
-      };
-      stream.on('data', (chunk: Buffer) => prepared.demuxer.push(chunk));
-      await container.start();
-      (prepared as { exited: Promise<number | null> }).exited = container.wait().then(
-        (result: { StatusCode?: number }) => {
-          prepared.hasExited = true;
-          return result.StatusCode ?? null;
-        },
-        () => {
-          prepared.hasExited = true;
-          return null;
-        },
-      );
-      return prepared;
-    } catch (cause) {
-      this.scheduleRemoval(container);
-      throw new CodecLabError(
-        'SANDBOX_FAILED',
-        `could not start a sandbox container: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
-    }
-  }
-
-  private async execute(
-    prepared: Prepared,
-    request: SandboxRequest,
-    acquireMs: number,
-  ): Promise<SandboxRun> {
-    const packStarted = this.now();
-    const input = await packTar(request.files);
-    const started = this.now();
-    const packMs = started - packStarted;
-    let timedOut = false;
-    let outputOverflow = false;
-    const kill = (): void => {
-      prepared.container.kill({ signal: 'SIGKILL' }).catch(() => {
-        /* already stopped */
-      });
-    };
-    prepared.demuxer.stdoutCap = request.maxOutputBytes + FRAME_PREFIX_BYTES;
-    prepared.onOverflow = () => {
-      outputOverflow = true;
-      kill();
-    };
-    const framed = new Promise<'framed'>((resolve) => {
-      prepared.onFramed = () => resolve('framed');
-    });
-    // The deadline runs from the moment the harness is ready for its job; a container that
-    // never gets there is the sandbox's failure, not the codec's.
-    let timer: NodeJS.Timeout | undefined;
-    let startupFailed = false;
-    const startup = setTimeout(() => {
-      startupFailed = true;
-      kill();
-    }, STARTUP_TIMEOUT_MS);
-    void prepared.ready.then(() => {
-      clearTimeout(startup);
-      timer = setTimeout(() => {
-        timedOut = true;
-        kill();
-      }, this.limits.timeoutMs + this.graceMs);
-    });
-    let exitCode: number | null = null;
-    let oomKilled = false;
-    let ending: 'framed' | 'exited';
-    try {
-      prepared.stream.write(input);
-      prepared.stream.end();
-      // A complete result frame ends the run: the harness has reported everything, and the
-      // container's teardown (about 80 ms) happens in the background during removal.
-      ending = await Promise.race([framed, prepared.exited.then(() => 'exited' as const)]);
-      if (ending === 'exited')
-        await Promise.race([prepared.streamEnded, framed, delay(STREAM_DRAIN_MS)]);
-    } finally {
-      clearTimeout(startup);
-      clearTimeout(timer);
-    }
-    if (startupFailed) {
-      throw new CodecLabError(
-        'SANDBOX_FAILED',
-        `sandbox container ${prepared.id.slice(0, 12)} did not start its harness within ${STARTUP_TIMEOUT_MS / 1000} s; is the host overloaded, or the image broken ('codec-lab image status')?`,
-      );
-    }
-    if (ending === 'exited' && !prepared.isReady) {
-      // No codec code runs before the harness is ready (it reads its job only then), so a
-      // container that never got there failed on its own: the sandbox's fault.
-      throw new CodecLabError(
-        'SANDBOX_FAILED',
-        `sandbox container ${prepared.id.slice(0, 12)} exited before its harness was ready (${prepared.demuxer.stderrText().trim().slice(-500) || 'no output'}); check the image ('codec-lab image status')`,
-      );
-    }
-    const wallMs = this.now() - started;
-    const payload = prepared.demuxer.framedPayload();
-    if (payload === null) {
-      try {
-        const info = await prepared.container.inspect();
-        oomKilled = info.State.OOMKilled;
-        exitCode = info.State.ExitCode;
-      } catch (cause) {
-        throw new CodecLabError(
-          'SANDBOX_FAILED',
-          `could not inspect sandbox container ${prepared.id.slice(0, 12)}`,
-          { cause },
-        );
-      }
-    }
-    const parseStarted = this.now();
-    const output = outputOverflow
-      ? ({ ok: false, reason: `result stream passed ${request.maxOutputBytes} bytes` } as const)
-      : payload === null
-        ? ({ ok: false, reason: 'the result stream ended before the result was complete' } as const)
-        : await parseResultTar(payload, {
-            maxEntries: 100_000,
-            maxTotalBytes: request.maxOutputBytes,
-          });
-    const parseMs = this.now() - parseStarted;
-    this.options.log.debug(
-      { containerId: prepared.id.slice(0, 12), ending, exitCode, oomKilled, timedOut, wallMs },
-      'sandbox run finished',
+    return prepareContainer(
+      this.docker,
+      spec,
+      (container) => this.created.add(container.id),
+      (container) => this.scheduleRemoval(container),
+      () => this.refill(),
     );
-    return {
-      exitCode,
-      oomKilled,
-      timedOut,
-      outputOverflow,
-      output,
-      stderr: prepared.demuxer.stderrText(),
-      wallMs,
-      acquireMs,
-      packMs,
-      parseMs,
-      imageId: this.imageId,
-    };
   }
 
   private scheduleRemoval(container: Docker.Container): void {

@@ -1,6 +1,6 @@
 /**
- * The isolation boundary for untrusted codec code. One run = one fresh container, never
- * reused: files in as an uncompressed tar on stdin, files out as a tar on stdout.
+ * The isolation boundary for untrusted codec code. One request = one fresh container, never
+ * reused (a batched request runs several runs of one role in it, each in a fresh child): files in as an uncompressed tar on stdin, files out as a tar on stdout.
  * The implementation is named after its technology (DockerSandbox); Kubernetes Jobs or ECS
  * tasks would be other implementations of this interface.
  */
@@ -22,6 +22,11 @@ export interface SandboxRequest {
   readonly files: readonly SandboxFile[];
   /** Cap on the result stream (the harness's tar on stdout); more is a failure, not a truncation. */
   readonly maxOutputBytes: number;
+  /**
+   * The orchestrator's wall-clock limit for this container (default limits.timeoutMs): a
+   * batched job of N runs gets N per-run deadlines.
+   */
+  readonly timeoutMs?: number;
 }
 
 export type SandboxOutput =

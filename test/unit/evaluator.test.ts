@@ -43,6 +43,8 @@ interface Job {
   readonly fps?: number;
   readonly quality?: number;
   readonly frames?: number;
+  /** A batched job: one entry per run (its fields over the job's), inputs under `inputs`. */
+  readonly runs?: readonly (Omit<Job, 'protocol' | 'mode' | 'runs'> & { inputs: string })[];
 }
 
 interface HarnessFailure {
@@ -87,6 +89,8 @@ const lossless: FakeCodec = {
 
 interface Recorded {
   readonly job: Job;
+  /** The container's runs: the job itself, or one merged job per entry of a batch. */
+  readonly runs: readonly Job[];
   readonly names: readonly string[];
   readonly request: SandboxRequest;
 }
@@ -110,8 +114,11 @@ class FakeHarnessSandbox implements Sandbox {
     this.codec = { ...lossless, ...codec };
   }
 
+  /** Every run of every container, in order (a batched container contributes several). */
   jobs(mode?: Job['mode']): Job[] {
-    return this.requests.map((r) => r.job).filter((job) => mode === undefined || job.mode === mode);
+    return this.requests
+      .flatMap((r) => r.runs)
+      .filter((job) => mode === undefined || job.mode === mode);
   }
 
   async run(request: SandboxRequest): Promise<SandboxRun> {
@@ -120,18 +127,40 @@ class FakeHarnessSandbox implements Sandbox {
     this.clockMs += 100;
     const files = new Map(request.files.map((file: SandboxFile) => [file.name, file.data]));
     const job = JSON.parse(files.get('job.json')?.toString('utf8') ?? 'null') as Job;
-    this.requests.push({ job, names: request.files.map((file) => file.name), request });
+    const runs: Array<{ job: Job; inputs: string }> =
+      job.runs === undefined
+        ? [{ job, inputs: '' }]
+        : job.runs.map(({ inputs, ...fields }) => ({
+            job: { protocol: job.protocol, mode: job.mode, ...fields },
+            inputs,
+          }));
+    this.requests.push({
+      job,
+      runs: runs.map((r) => r.job),
+      names: request.files.map((file) => file.name),
+      request,
+    });
     if (job.protocol !== 1) throw new Error(`fake: protocol ${job.protocol}`);
     if ('repeat' in job) throw new Error('fake: the harness runs each job once; no repeat');
-    const failure = this.codec.failure(job, container);
-    const run = {
-      failure,
-      wall_s: this.codec.wallS[job.mode],
-      log: this.codec.log,
-      log_truncated: false,
-    };
-    const entries = failure === null ? this.outputs(job, files, container) : [];
-    const result = { protocol: 1, mode: job.mode, python: '3.11.2', runs: [run] };
+    const reported = [];
+    const entries: SandboxFile[] = [];
+    for (const [number, { job: runJob, inputs }] of runs.entries()) {
+      const failure = this.codec.failure(runJob, container);
+      reported.push({
+        failure,
+        wall_s: this.codec.wallS[runJob.mode],
+        log: this.codec.log,
+        log_truncated: false,
+      });
+      if (failure !== null) break; // the harness stops a batch at its first failing run
+      const own = new Map(
+        [...files]
+          .filter(([name]) => name.startsWith(inputs))
+          .map(([name, data]) => [name.slice(inputs.length), data]),
+      );
+      entries.push(...this.outputs(runJob, own, container, number));
+    }
+    const result = { protocol: 1, mode: job.mode, python: '3.11.2', runs: reported };
     const tar = await packTar([
       { name: 'result.json', data: Buffer.from(JSON.stringify(result)) },
       ...entries,
@@ -147,7 +176,7 @@ class FakeHarnessSandbox implements Sandbox {
       }),
       stderr: '',
       // The orchestrator's own measurement: the codec's time plus 20 ms of hand-over.
-      wallMs: this.codec.wallS[job.mode] * 1000 + 20,
+      wallMs: reported.reduce((sum, entry) => sum + entry.wall_s * 1000, 0) + 20,
       acquireMs: 0,
       packMs: 0,
       parseMs: 0,
@@ -156,8 +185,13 @@ class FakeHarnessSandbox implements Sandbox {
     };
   }
 
-  private outputs(job: Job, files: ReadonlyMap<string, Buffer>, container: number): SandboxFile[] {
-    const stem = (index: number): string => String(index).padStart(6, '0');
+  private outputs(
+    job: Job,
+    files: ReadonlyMap<string, Buffer>,
+    container: number,
+    run: number,
+  ): SandboxFile[] {
+    const stem = (index: number): string => `run${run}/${String(index).padStart(6, '0')}`;
     if (job.mode === 'validate') {
       return [{ name: 'run0/report.json', data: Buffer.from(JSON.stringify(this.codec.report)) }];
     }
@@ -171,18 +205,22 @@ class FakeHarnessSandbox implements Sandbox {
         const frame = raw.subarray(index * frameBytes, (index + 1) * frameBytes);
         const { compressed, metadata } = this.codec.encode(frame, { job, container, index });
         out.push(
-          { name: `run0/${stem(index)}.bin`, data: compressed },
-          { name: `run0/${stem(index)}.json`, data: Buffer.from(metadata) },
+          { name: `${stem(index)}.bin`, data: compressed },
+          { name: `${stem(index)}.json`, data: Buffer.from(metadata) },
         );
       }
       return out;
     }
     for (let index = 0; index < count; index++) {
-      const compressed = files.get(`enc/${stem(index)}.bin`);
-      const metadata = files.get(`enc/${stem(index)}.json`);
+      const name = `enc/${String(index).padStart(6, '0')}`;
+      const compressed = files.get(`${name}.bin`);
+      const metadata = files.get(`${name}.json`);
       if (compressed === undefined || metadata === undefined) throw new Error('fake: enc missing');
       const frame = this.codec.decode(compressed, metadata, { job, container, index });
-      if (frame !== null) out.push({ name: `run0/frame${stem(index)}.bgr`, data: frame });
+      if (frame !== null) {
+        const at = `run${run}/frame${String(index).padStart(6, '0')}.bgr`;
+        out.push({ name: at, data: frame });
+      }
     }
     return out;
   }
@@ -260,9 +298,10 @@ describe('Evaluator with a perfect codec', () => {
     expect(result.stage).toBe('done');
     expect(result.failure).toBeNull();
     expect(result.imageId).toBe(IMAGE_ID);
-    // validate + smoke (2 encodes, 1 decode) + 3 points × (encode, decode): 10 runs of 100 ms.
-    expect(sandbox.requests).toHaveLength(10);
-    expect(result.wallMs).toBe(1000);
+    // validate + smoke (2 encodes, 1 decode) + 1 encoder container for the clip's 3 qualities
+    // + 3 decoder containers (one per quality): 8 containers of 100 ms.
+    expect(sandbox.requests).toHaveLength(8);
+    expect(result.wallMs).toBe(800);
 
     const [clipResult] = result.metrics.clips;
     expect(result.metrics.clips).toHaveLength(1);
@@ -290,8 +329,10 @@ describe('Evaluator with a perfect codec', () => {
       expect(point.ssim_y).toBeCloseTo(1, 12);
       expect(point.per_frame_psnr_y_db).toEqual([100, 100, 100]);
       expect('per_frame_ssim_y' in point).toBe(false);
-      // Speed is the orchestrator's measurement of each run (the container said 0.5 and 0.25 s).
-      expect(point.encode_fps).toBeCloseTo(3 / 0.52, 12);
+      // Speed is the orchestrator's measurement of each container (the harness said 0.5 s per
+      // encode and 0.25 s per decode): the encoder container's 1.52 s split evenly, as its
+      // three runs reported equal times.
+      expect(point.encode_fps).toBeCloseTo(3 / (1.52 / 3), 12);
       expect(point.decode_fps).toBeCloseTo(3 / 0.27, 12);
     });
     expect(clipResult?.points[0]?.bitrate_kbps).toBeCloseTo(219.2, 9);
@@ -302,9 +343,43 @@ describe('Evaluator with a perfect codec', () => {
     expect(result.metrics.points[1]?.psnr_y_db).toBe(100);
   });
 
-  it('runs validate, smoke (encode twice, decode) and one encode+decode per point', async () => {
+  it('batches the sweep: one encoder container per clip, one decoder container per quality', async () => {
     const sandbox = new FakeHarnessSandbox();
-    await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: QUALITIES });
+    const clips = [CLIP, makeClip('other', 16, 12, 2, 30)];
+    successOf(
+      await new Evaluator(sandbox, silent, 2).evaluate(CODEC, clips, { qualities: QUALITIES }),
+    );
+    const containers = sandbox.requests.map((r) =>
+      r.runs.map((job) => `${job.mode}@${job.quality ?? '-'}/${job.width ?? '-'}`).join(' '),
+    );
+    // validate 1 + smoke 3 + 2 encoders + 3 decoders, instead of 1 + 3 + 2 × 3 × 2.
+    expect(containers).toEqual([
+      'validate@-/-',
+      'encode@0.5/20',
+      'encode@0.5/20',
+      'decode@0.5/20',
+      'encode@0.25/20 encode@0.5/20 encode@0.75/20',
+      'encode@0.25/16 encode@0.5/16 encode@0.75/16',
+      'decode@0.25/20 decode@0.25/16',
+      'decode@0.5/20 decode@0.5/16',
+      'decode@0.75/20 decode@0.75/16',
+    ]);
+    // Two qualities of one clip never share a decoder container.
+    for (const request of sandbox.requests.filter((r) => r.job.mode === 'decode')) {
+      expect(new Set(request.runs.map((job) => job.quality)).size).toBe(1);
+    }
+    // Each batched container's deadline is the per-run deadline times its runs.
+    const encoder = sandbox.requests[4]?.request;
+    expect(encoder?.timeoutMs).toBe(3 * LIMITS.timeoutMs);
+  });
+
+  it('runs validate, smoke (encode twice, decode) and, per point, one encode+decode container when batching is off', async () => {
+    const sandbox = new FakeHarnessSandbox();
+    await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], {
+      qualities: QUALITIES,
+      batching: false,
+    });
+    expect(sandbox.requests).toHaveLength(10);
     expect(
       sandbox.jobs().map((job) => [job.mode, job.quality ?? null, job.frames ?? null]),
     ).toEqual([
@@ -675,15 +750,44 @@ describe('Evaluator failures', () => {
       await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: QUALITIES }),
     );
     expect(result.stage).toBe('sweep');
+    // Attributed to the run it happened in, inside the clip's encoder container.
     expect(result.failure).toEqual({
       category: 'runtime_errors',
       message: 'ZeroDivisionError: division by zero',
       cause: { key: 'exception:ZeroDivisionError', subject: { exception: 'ZeroDivisionError' } },
       traceback,
       line: 7,
+      point: { clip: 'clip', quality: 0.5 },
     });
     expect(result.log).toBe('codec printed this');
     expect(result.metrics).toBeNull();
+    expect(
+      sandbox.requests.map((r) =>
+        r.runs.map((job) => `${job.mode}@${job.quality ?? '-'}/${job.frames ?? '-'}`).join(' '),
+      ),
+    ).toEqual([
+      'validate@-/-',
+      'encode@0.5/2',
+      'encode@0.5/2',
+      'decode@0.5/2',
+      'encode@0.25/3 encode@0.5/3 encode@0.75/3',
+    ]);
+  });
+
+  it('per point, stops the sweep at the first failing point and starts nothing after it', async () => {
+    const sandbox = new FakeHarnessSandbox({
+      failure: (job) =>
+        job.mode === 'encode' && job.quality === 0.5 && job.frames === 3
+          ? { category: 'runtime_errors', message: 'ZeroDivisionError: division by zero' }
+          : null,
+    });
+    const result = failureOf(
+      await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], {
+        qualities: QUALITIES,
+        batching: false,
+      }),
+    );
+    expect(result.failure.point).toEqual({ clip: 'clip', quality: 0.5 });
     expect(
       sandbox.jobs().map((job) => `${job.mode}@${job.quality ?? '-'}/${job.frames ?? '-'}`),
     ).toEqual([
@@ -695,6 +799,35 @@ describe('Evaluator failures', () => {
       'decode@0.25/3',
       'encode@0.5/3',
     ]);
+  });
+
+  it('attributes a decoder failure to the clip it happened on, in a per-quality container', async () => {
+    const sandbox = new FakeHarnessSandbox({
+      failure: (job) =>
+        job.mode === 'decode' && job.width === 16 && job.quality === 0.75
+          ? { category: 'runtime_errors', message: 'IndexError: list index out of range' }
+          : null,
+    });
+    const clips = [CLIP, makeClip('other', 16, 12, 2, 30)];
+    const result = failureOf(
+      await new Evaluator(sandbox, silent, 1).evaluate(CODEC, clips, { qualities: QUALITIES }),
+    );
+    expect(result.stage).toBe('sweep');
+    expect(result.failure.point).toEqual({ clip: 'other', quality: 0.75 });
+  });
+
+  it("splits a batched container's measured time by the runs' reported shares, never beyond it", async () => {
+    // The harness claims 0.1 s for each encode; the orchestrator measured the container.
+    const sandbox = new FakeHarnessSandbox({
+      wallS: { validate: 0.1, encode: 0.1, decode: 0.25 },
+      observed: (job) => (job.mode === 'encode' && job.runs ? { wallMs: 6_000 } : {}),
+    });
+    const result = successOf(
+      await new Evaluator(sandbox, silent, 1).evaluate(CODEC, [CLIP], { qualities: QUALITIES }),
+    );
+    for (const point of result.metrics.clips[0]?.points ?? []) {
+      expect(point.encode_fps).toBeCloseTo(3 / 2, 12);
+    }
   });
 
   it('reports a failing smoke run at the smoke stage', async () => {
@@ -848,6 +981,48 @@ describe('Evaluator isolation check (issue 11)', () => {
       /decoding clip clip at quality 0\.25 again, with no other sandbox on the host running, returned different frames: its output depended on something other than its counted bytes/,
     );
     expect(outcome.decodes).toBe(1);
+  });
+
+  it('re-runs each per-quality decoder container alone, as it ran, and checks every point', async () => {
+    const frames = new Map<string, Buffer>();
+    const sandbox: FakeHarnessSandbox = new FakeHarnessSandbox({
+      encode: (frame, { job, index }) => {
+        frames.set(`${job.width}:${job.quality}:${index}`, Buffer.from(frame));
+        return { compressed: Buffer.from(frame), metadata: '{}' };
+      },
+      // Only the second clip's decoder cheats (a channel that closes when it runs alone).
+      decode: (compressed, _metadata, { job, index }) =>
+        job.width === 16 && sandbox.isAlone
+          ? Buffer.alloc(16 * 12 * 3)
+          : (frames.get(`${job.width}:${job.quality}:${index}`) ?? Buffer.from(compressed)),
+    });
+    const evaluator = new Evaluator(sandbox, silent, 2);
+    const clips = [CLIP, makeClip('other', 16, 12, 2, 30)];
+    const dev = successOf(await evaluator.evaluate(CODEC, clips, { qualities: QUALITIES }));
+    const before = sandbox.requests.length;
+    const outcome = await evaluator.checkIsolation(CODEC, [dev]);
+    const replayed = sandbox.requests.slice(before);
+    // The first decoder container (quality 0.25, both clips) replays as one batch.
+    expect(replayed).toHaveLength(1);
+    expect(replayed[0]?.runs.map((job) => job.width)).toEqual([20, 16]);
+    const original = sandbox.requests.find(
+      (r) => r.job.mode === 'decode' && r.runs.length === 2 && r.runs[0]?.quality === 0.25,
+    );
+    expect(replayed[0]?.request.files.map((f) => f.data)).toEqual(
+      original?.request.files.map((f) => f.data),
+    );
+    expect(outcome).toMatchObject({ ok: false, decodes: 2 });
+    if (outcome.ok) return;
+    expect(outcome.failure.point).toEqual({ clip: 'other', quality: 0.25 });
+
+    const honest = new FakeHarnessSandbox();
+    const fair = new Evaluator(honest, silent, 2);
+    const result = successOf(await fair.evaluate(CODEC, clips, { qualities: QUALITIES }));
+    expect(await fair.checkIsolation(CODEC, [result])).toMatchObject({
+      ok: true,
+      decodes: clips.length * QUALITIES.length,
+    });
+    expect(honest.aloneRuns).toBe(QUALITIES.length);
   });
 
   it('takes only successful evaluations it made itself', async () => {

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeKind } from '../../src/evaluation/cause.js';
-import { parseReport, type ValidationFinding } from '../../src/evaluation/evaluator.js';
+import type { ValidationFinding } from '../../src/evaluation/evaluator.js';
+import { parseReport } from '../../src/evaluation/validation-stage.js';
 import {
   HARNESS_DIR,
   REWORDED_PREFIX,

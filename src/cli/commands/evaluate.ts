@@ -18,6 +18,7 @@ const evaluateFlags = z.object({
   memoryMb: z.number().optional(),
   dataDir: z.string().optional(),
   skipValidation: flag,
+  batching: z.boolean().optional(),
 });
 
 /** `codec-lab evaluate <codec.py>`: one codec through the cascade (evaluate-command.ts). */
@@ -65,6 +66,10 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
       userPath,
     )
     .option(
+      '--no-batching',
+      'one encoder and one decoder container per (clip, quality) instead of one per clip and one per quality',
+    )
+    .option(
       '--skip-validation',
       'skip the static validator and go straight to the sandbox (the container, not the validator, is the security boundary)',
     )
@@ -85,6 +90,7 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
           incumbent: flags.incumbent,
           qualities: flags.qualities,
           skipValidation: flags.skipValidation === true,
+          batching: flags.batching !== false,
         },
         log,
         write,

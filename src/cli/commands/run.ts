@@ -32,6 +32,7 @@ const runFlags = z
     maxDollars: z.number().optional(),
     intervalS: z.number(),
     parallel: z.number(),
+    batching: z.boolean().optional(),
     serve: flag,
     port: z.number().optional(),
     clips: z.string().optional(),
@@ -82,6 +83,10 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
       0,
     )
     .option('--parallel <n>', 'candidates evaluated at once', positiveInt('--parallel'), 1)
+    .option(
+      '--no-batching',
+      'one encoder and one decoder container per (clip, quality) instead of one per clip and one per quality',
+    )
     .option('--serve', 'also run the status server and dashboard (see `codec-lab serve`)')
     .option('--port <n>', 'port of the status server with --serve (default 8080)', portNumber)
     .option(
@@ -136,6 +141,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           frames: flags.frames,
           qualities: flags.qualities,
           governance,
+          batching: flags.batching !== false,
           serve: flags.serve ? loadServerConfig(process.env, { port: flags.port }) : undefined,
         },
         log,

@@ -1,0 +1,128 @@
+/**
+ * What an evaluation returns (the `--json` shapes, snake_case) and what it is asked to do.
+ * Types only, plus the default quality floor.
+ */
+import type { FailureCause } from './cause.js';
+import type { Failure, Stage } from './failure.js';
+import type { ClipMetrics } from './metrics.js';
+
+/** One quality point of one clip, as printed in `--json` (snake_case). */
+export interface RdPointMetrics extends Omit<
+  ClipMetrics,
+  'per_frame_psnr_y_db' | 'per_frame_ssim_y'
+> {
+  readonly quality: number;
+  readonly encode_fps: number;
+  readonly decode_fps: number;
+  readonly per_frame_psnr_y_db: readonly number[];
+}
+
+export interface ClipResult {
+  readonly clip: string;
+  readonly source: string;
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  readonly fps: number;
+  readonly points: readonly RdPointMetrics[];
+}
+
+/** Per quality, the mean over clips of each figure (BD-rate is also per clip, then averaged). */
+export interface SummaryPoint {
+  readonly quality: number;
+  readonly bitrate_kbps: number;
+  readonly bits_per_pixel: number;
+  readonly psnr_y_db: number;
+  readonly worst_psnr_y_db: number;
+  readonly psnr_yuv_db: number;
+  readonly ssim_y: number;
+  readonly encode_fps: number;
+  readonly decode_fps: number;
+}
+
+export interface EvaluationMetrics {
+  readonly points: readonly SummaryPoint[];
+  readonly clips: readonly ClipResult[];
+}
+
+/**
+ * Where an evaluation's time went, summed over its sandbox runs (runs may overlap when
+ * concurrency > 1, so the sums can exceed the wall time).
+ */
+export interface EvaluationTimings {
+  readonly runs: number;
+  /** Waiting for a started container (the warm pool hides container start-up). */
+  acquire_ms: number;
+  /**
+   * The codec's own time as the containers reported it (fork to exit of the harness's child):
+   * advisory, bounded by the orchestrator's measurement of each run. No decision reads it.
+   */
+  codec_ms: number;
+  /** Sandbox wall time (job sent to last result byte) minus the codec's reported time. */
+  transfer_ms: number;
+  /** Packing inputs and parsing results in the orchestrator. */
+  tar_ms: number;
+  /** Computing metrics from the decoded frames. */
+  metrics_ms: number;
+}
+
+export interface ValidationFinding {
+  readonly category: string;
+  readonly message: string;
+  /** Null when the validator's claim did not fit the category (or predates causes). */
+  readonly cause: FailureCause | null;
+  readonly line: number | null;
+  readonly excerpt: string;
+}
+
+export type EvaluationResult =
+  | {
+      readonly ok: true;
+      readonly stage: 'done';
+      readonly failure: null;
+      readonly metrics: EvaluationMetrics;
+      readonly imageId: string;
+      readonly wallMs: number;
+      readonly timings: EvaluationTimings;
+    }
+  | {
+      readonly ok: false;
+      readonly stage: Exclude<Stage, 'done'>;
+      readonly failure: Failure;
+      /** Every validator finding, when validation failed. */
+      readonly findings?: readonly ValidationFinding[];
+      /** What the codec printed in the failing run (capped). */
+      readonly log: string;
+      readonly metrics: null;
+      readonly imageId: string;
+      readonly wallMs: number;
+      readonly timings: EvaluationTimings;
+    };
+
+/** Luma PSNR the best quality point must reach; below it a codec is broken, not just weak. */
+export const DEFAULT_QUALITY_FLOOR_DB = 20;
+
+export interface EvaluateOptions {
+  readonly qualities: readonly number[];
+  /** Minimum pooled luma PSNR at the highest quality point, per clip (default 20 dB). */
+  readonly qualityFloorDb?: number;
+  /** Skip static validation and go straight to the sandbox (tests of the container boundary). */
+  readonly skipValidation?: boolean;
+  /**
+   * The batched sweep (default): one encoder container per clip, one decoder container per
+   * quality. False runs the per-point protocol: one encoder and one decoder container per
+   * (clip, quality).
+   */
+  readonly batching?: boolean;
+}
+
+/** The isolation check's answer: every decisive decode reproduced, or the first that did not. */
+export type IsolationOutcome =
+  | { readonly ok: true; readonly decodes: number; readonly wallMs: number }
+  | {
+      readonly ok: false;
+      readonly failure: Failure;
+      readonly log: string;
+      readonly decodes: number;
+      readonly wallMs: number;
+    };
