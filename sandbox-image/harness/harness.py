@@ -168,7 +168,7 @@ def load_codec(source):
         raise ChildFailure(
             "syntax_errors",
             "SyntaxError: %s (line %s)" % (error.msg, error.lineno),
-            cause("exception:%s" % type(error).__name__, exception=type(error).__name__),
+            cause("exception:%s" % type(error).__name__, exception=type(error).__name__, detail=str(error.msg)[:200]),
         )
     except (RecursionError, MemoryError, ValueError, OverflowError) as error:
         # The same source the validator calls syntax_errors: the compiler gave up on it.
@@ -369,7 +369,9 @@ def child_main(job, files, out_fd, log_fd):
         send_failure(
             out_fd,
             failure_record(
-                "runtime_errors", "%s: %s" % (name, str(error)[:2000]), cause("exception:%s" % name, exception=name)
+                "runtime_errors",
+                "%s: %s" % (name, str(error)[:2000]),
+                cause("exception:%s" % name, exception=name, detail=str(error)[:200]),
             ),
             codec_traceback(),
         )

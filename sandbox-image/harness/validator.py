@@ -224,7 +224,7 @@ def analyse(source_bytes, contract):
         findings.add(
             "syntax_errors",
             "%s: %s" % (type(error).__name__, error.msg),
-            cause("exception:%s" % type(error).__name__, exception=type(error).__name__),
+            cause("exception:%s" % type(error).__name__, exception=type(error).__name__, detail=str(error.msg)[:200]),
             line=error.lineno,
         )
         return {"ok": False, "findings": findings.items}

@@ -92,6 +92,21 @@ export function cause(
   return { key, subject };
 }
 
+/** `limit` has one detail per category it describes. */
+const LIMITS: Readonly<Record<string, FailureCategory>> = {
+  'limit:timeout': 'timeouts',
+  'limit:memory': 'memory_exceeded',
+};
+
+/** Whether a cause with this key may describe a failure of `category`. */
+export function fits(key: string, category: FailureCategory): boolean {
+  const kind = causeKind(key);
+  if (!isCauseKind(kind) || !(CAUSE_KINDS[kind] as readonly string[]).includes(category)) {
+    return false;
+  }
+  return kind !== 'limit' || LIMITS[key] === category;
+}
+
 const MAX_KEY_CHARS = 200;
 const MAX_SUBJECT_FIELDS = 8;
 const MAX_SUBJECT_CHARS = 200;
@@ -112,10 +127,7 @@ const claimedSchema = z.object({
 export function acceptCause(claimed: unknown, category: FailureCategory): FailureCause | null {
   const parsed = claimedSchema.safeParse(claimed);
   if (!parsed.success) return null;
-  const kind = causeKind(parsed.data.key);
-  if (!isCauseKind(kind) || !(CAUSE_KINDS[kind] as readonly string[]).includes(category)) {
-    return null;
-  }
+  if (!fits(parsed.data.key, category)) return null;
   const subject: Record<string, string | number> = {};
   for (const [field, value] of Object.entries(parsed.data.subject ?? {})) {
     if (Object.keys(subject).length >= MAX_SUBJECT_FIELDS || !FIELD.test(field)) continue;

@@ -7,7 +7,7 @@
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { StoredAttempt } from '../store/store.js';
 import { categoriesOf, causesOf } from './causes.js';
-import type { FailureCause, FailurePattern, GovernanceReport, SampleError } from './report.js';
+import type { PatternCause, FailurePattern, GovernanceReport, SampleError } from './report.js';
 
 export type FailureAnalysis = GovernanceReport['failure_analysis'] & {
   /** The window's failed attempts, oldest first (for recommendations and repairs). */
@@ -118,7 +118,7 @@ export function topCauses(
   attempts: readonly StoredAttempt[],
   limits: AnalysisLimits = DEFAULT_ANALYSIS_LIMITS,
   category?: FailureCategory,
-): FailureCause[] {
+): PatternCause[] {
   const byKey = new Map<string, { label: string; ids: string[]; newest: number }>();
   for (const attempt of attempts) {
     for (const cause of causesOf(attempt, category ?? attempt.category)) {

@@ -28,7 +28,8 @@ export interface CauseContext {
 
 interface Found {
   readonly detail: string;
-  readonly field: (name: string) => string;
+  /** A subject field as text; `missing` when the cause does not carry it. */
+  readonly field: (name: string, missing?: string) => string;
   readonly context: CauseContext;
 }
 
@@ -53,13 +54,13 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
   not_utf8: () => named('not_utf8', 'the source is not valid UTF-8'),
   exception: ({ detail, field, context }) => {
     const at = context.line === null ? '' : ` at line ${context.line}`;
-    const what = oneLine(field('detail')).slice(0, 120);
+    const what = oneLine(field('detail', '')).slice(0, 120);
     if (context.category === 'syntax_errors') {
-      return named(`exception:${detail}`, `${detail}${at}: ${what}`.trim(), detail);
+      return named(`exception:${detail}`, `${detail}${at}${what ? `: ${what}` : ''}`, detail);
     }
     return named(
       `exception:${detail}${context.line === null ? '' : `:${context.line}`}`,
-      `${detail}${at} in ${context.stage}: ${what}`.trim(),
+      `${detail}${at} in ${context.stage}${what ? `: ${what}` : ''}`,
       detail,
     );
   },
@@ -167,7 +168,7 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
 export function lookupCause(cause: FailureCause, context: CauseContext): Cause | null {
   const kind = causeKind(cause.key);
   if (!isCauseKind(kind)) return null;
-  const field = (name: string): string => String(cause.subject[name] ?? '?');
+  const field = (name: string, missing = '?'): string => String(cause.subject[name] ?? missing);
   return LOOKUP[kind]({ detail: causeDetail(cause.key) ?? '', field, context });
 }
 

@@ -11,7 +11,7 @@ export const REPORT_SCHEMA = 'codec-lab/self-governance-report/v1';
 export const REPORT_FILE_PATTERN = /^self_governance_report_(\d{8}T\d{6}\d{3}Z)\.json$/;
 
 /** One concrete cause inside a category: which module, which exception and line, which key. */
-export interface FailureCause {
+export interface PatternCause {
   /** Machine-readable: `module:os`, `exception:ZeroDivisionError`, `name:compress_frame`, … */
   readonly key: string;
   /** What a person reads: "imports the forbidden module os". */
@@ -34,7 +34,7 @@ export interface FailurePattern {
   readonly previous_count: number;
   readonly trend: 'rising' | 'falling' | 'steady' | 'new';
   /** Most frequent first. */
-  readonly causes: readonly FailureCause[];
+  readonly causes: readonly PatternCause[];
 }
 
 export interface SampleError {

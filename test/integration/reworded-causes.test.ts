@@ -199,6 +199,6 @@ describe('rewording every harness and validator message', () => {
       expect(causes.length).toBeGreaterThan(0);
       expect(causesIn(after, code)).toEqual(causes);
     },
-    120_000,
+    600_000,
   );
 });

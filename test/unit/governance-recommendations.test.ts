@@ -8,19 +8,19 @@ import {
   type RecommendationInput,
   type SandboxLimits,
 } from '../../src/governance/recommendations.js';
-import type { FailureCause } from '../../src/governance/report.js';
+import type { PatternCause } from '../../src/governance/report.js';
 import { DEFAULT_PROMPT_LIMITS, recommendationSection } from '../../src/prompt/prompt-builder.js';
 import { contract } from './governance-fakes.js';
 
 const LIMITS: SandboxLimits = { timeoutS: 47, memoryMb: 1536 };
 
-function cause(key: string, label: string, count = 1, ids: string[] = ['1']): FailureCause {
+function cause(key: string, label: string, count = 1, ids: string[] = ['1']): PatternCause {
   return { key, label, count, attempt_ids: ids };
 }
 
 function input(
   category: FailureCategory,
-  causes: FailureCause[] = [],
+  causes: PatternCause[] = [],
   revision = 1,
   count = causes.reduce((n, c) => n + c.count, 0) || 1,
 ): RecommendationInput {

@@ -210,6 +210,12 @@ describe('interpretRun', () => {
       cause: { key: 'module:os' },
     });
     expect(misfit).toMatchObject({ category: 'runtime_errors', cause: null });
+    expect(
+      causeOf({ category: 'timeouts', message: 'x', cause: { key: 'limit:memory' } }).cause,
+    ).toBeNull();
+    expect(
+      causeOf({ category: 'timeouts', message: 'x', cause: { key: 'limit:timeout' } }).cause,
+    ).toEqual({ key: 'limit:timeout', subject: {} });
     for (const bad of [
       { key: 'made_up:x' },
       { key: 'exception:two words' },
