@@ -77,6 +77,11 @@ export interface BdOptions {
    * `not_monotonic` instead, for callers that want to see a non-monotonic curve as a failure.
    */
   readonly cleaning?: 'prune' | 'strict';
+  /**
+   * Points each curve needs (default MIN_POINTS). The screening stage compares three measured
+   * points with the incumbent's full curve: an estimate, not a score.
+   */
+  readonly minPoints?: number;
 }
 
 export function bdRate(
@@ -219,11 +224,12 @@ function prepare(
     ['reference', reference, ref],
     ['test', test, tst],
   ];
+  const minPoints = Math.max(2, options.minPoints ?? MIN_POINTS);
   for (const [name, curve] of cleaned) {
-    if (curve.length < MIN_POINTS) {
+    if (curve.length < minPoints) {
       return fail(
         'too_few_points',
-        `${name} curve has ${curve.length} points; BD needs at least ${MIN_POINTS}: add quality points to the sweep`,
+        `${name} curve has ${curve.length} points; BD needs at least ${minPoints}: add quality points to the sweep`,
         hull,
       );
     }
@@ -239,11 +245,11 @@ function prepare(
     }
   }
   for (const [name, curve, c] of cleaned) {
-    if (c.psnr.length < MIN_POINTS) {
+    if (c.psnr.length < minPoints) {
       return fail(
         'too_few_points',
         `${name} curve has ${c.psnr.length} usable points of ${curve.length} after cleaning ` +
-          `(${describeDropped(c)}); BD needs at least ${MIN_POINTS} strictly increasing points: ` +
+          `(${describeDropped(c)}); BD needs at least ${minPoints} strictly increasing points: ` +
           `add quality points, or fix rate control so higher quality settings give higher PSNR`,
         hull,
       );

@@ -21,6 +21,14 @@ import {
   type EncodedFrame,
 } from './protocol.js';
 import { smokeClip } from './smoke.js';
+import { behaviourFingerprint } from './behaviour.js';
+import {
+  earlyStages,
+  endedEarly,
+  type EarlyStageOptions,
+  type EndedEarly,
+} from './early-stages.js';
+import type { ScreeningRecord } from './screening.js';
 
 /** One quality point of one clip, as printed in `--json` (snake_case). */
 export interface RdPointMetrics extends Omit<
@@ -98,10 +106,14 @@ export type EvaluationResult =
       readonly imageId: string;
       readonly wallMs: number;
       readonly timings: EvaluationTimings;
+      /** The smoke stage's behaviour (behaviour.ts). */
+      readonly behaviourSha256?: string;
+      /** The screening stage's record, when it ran and let the candidate through. */
+      readonly screening?: ScreeningRecord;
     }
   | {
       readonly ok: false;
-      readonly stage: Exclude<Stage, 'done'>;
+      readonly stage: Exclude<Stage, 'done' | 'duplicate_behaviour'>;
       readonly failure: Failure;
       /** Every validator finding, when validation failed. */
       readonly findings?: readonly ValidationFinding[];
@@ -111,7 +123,13 @@ export type EvaluationResult =
       readonly imageId: string;
       readonly wallMs: number;
       readonly timings: EvaluationTimings;
+      /** Set when the codec got past smoke. */
+      readonly behaviourSha256?: string;
+      readonly screening?: ScreeningRecord;
     };
+
+/** What a candidate's evaluation can end as: a result, or an early ending that is no failure. */
+export type CandidateResult = EvaluationResult | EndedEarly;
 
 /** Luma PSNR the best quality point must reach; below it a codec is broken, not just weak. */
 export const DEFAULT_QUALITY_FLOOR_DB = 20;
@@ -173,14 +191,26 @@ export class Evaluator {
     }
   }
 
-  evaluate(
+  async evaluate(
     codec: Buffer,
     clips: readonly Clip[],
     options: EvaluateOptions,
   ): Promise<EvaluationResult> {
+    const result = await this.evaluateCandidate(codec, clips, options, {});
+    if (result.failure === null && !result.ok) throw new Error('ended early without early stages');
+    return result;
+  }
+
+  /** `evaluate` with behavioural dedup and screening, which may end the cascade early. */
+  evaluateCandidate(
+    codec: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+    early: EarlyStageOptions,
+  ): Promise<CandidateResult> {
     return new Evaluation(this.sandbox, this.log, this.concurrency, this.now, (result, points) =>
       this.evidence.set(result, points),
-    ).run(codec, clips, options);
+    ).run(codec, clips, options, early);
   }
 
   /**
@@ -254,6 +284,8 @@ class Evaluation {
   };
 
   private readonly points: DecodeEvidence[] = [];
+  /** What the early stages learnt, recorded with whatever result follows. */
+  private facts: { behaviourSha256?: string; screening?: ScreeningRecord } = {};
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -283,11 +315,12 @@ class Evaluation {
     codec: Buffer,
     clips: readonly Clip[],
     options: EvaluateOptions,
-  ): Promise<EvaluationResult> {
+    earlyOptions: EarlyStageOptions,
+  ): Promise<CandidateResult> {
     const started = this.now();
     const imageId = this.sandbox.imageId;
     const fail = (
-      stage: Exclude<Stage, 'done'>,
+      stage: Exclude<Stage, 'done' | 'duplicate_behaviour'>,
       outcome: Extract<StageOutcome<unknown>, { ok: false }>,
     ): EvaluationResult => ({
       ok: false,
@@ -299,6 +332,7 @@ class Evaluation {
       imageId,
       wallMs: this.now() - started,
       timings: this.timings,
+      ...this.facts,
     });
     const first = clips[0];
     if (first === undefined) throw new Error('evaluate needs at least one clip');
@@ -311,13 +345,27 @@ class Evaluation {
     const middle = options.qualities[Math.floor(options.qualities.length / 2)] ?? 0.5;
     const smoke = await this.smoke(codec, smokeClip(first), middle);
     if (!smoke.ok) return fail('smoke', smoke);
+    this.facts = { behaviourSha256: smoke.value };
 
-    const sweep = await this.sweep(codec, clips, options.qualities);
+    // Behavioural dedup, then screening (early-stages.ts): either may end the cascade here.
+    const floorDb = options.qualityFloorDb ?? DEFAULT_QUALITY_FLOOR_DB;
+    const early = await earlyStages({
+      behaviourSha256: smoke.value,
+      clips,
+      options: earlyOptions,
+      measure: (clip, qualities) => this.sweep(codec, [clip], qualities),
+      floor: (measured) => qualityFloorFailure(measured, floorDb),
+      screened: (screening) => (this.facts = { ...this.facts, screening }),
+    });
+    if (early.kind === 'failed') return fail('screen', { ok: false, ...early });
+    if (early.kind === 'ended') {
+      const facts = { imageId, wallMs: this.now() - started, timings: this.timings };
+      return endedEarly(early.ending, { ...facts, behaviourSha256: smoke.value }, summarise);
+    }
+
+    const sweep = await this.sweep(codec, clips, options.qualities, early.measured);
     if (!sweep.ok) return fail('sweep', sweep);
-    const floor = qualityFloorFailure(
-      sweep.value,
-      options.qualityFloorDb ?? DEFAULT_QUALITY_FLOOR_DB,
-    );
+    const floor = qualityFloorFailure(sweep.value, floorDb);
     if (floor) return fail('sweep', { ok: false, failure: floor, log: '' });
     const result: EvaluationResult = {
       ok: true,
@@ -327,6 +375,7 @@ class Evaluation {
       imageId,
       wallMs: this.now() - started,
       timings: this.timings,
+      ...this.facts,
     };
     this.keepEvidence(result, this.points);
     return result;
@@ -378,7 +427,8 @@ class Evaluation {
     return { ok: false, failure, log: '', findings: report.findings };
   }
 
-  private async smoke(codec: Buffer, clip: Clip, quality: number): Promise<StageOutcome<null>> {
+  /** Passes with the codec's behavioural fingerprint (behaviour.ts). */
+  private async smoke(codec: Buffer, clip: Clip, quality: number): Promise<StageOutcome<string>> {
     // Two encodes in two fresh containers: a codec cannot replay the first run's output from
     // /tmp or shared memory, so equal bytes mean a deterministic encoder.
     const [first, second] = await mapLimited(
@@ -402,15 +452,32 @@ class Evaluation {
       };
     }
     const decoded = await this.decode(codec, clip, quality, first.value.frames);
-    return decoded.ok ? { ok: true, value: null } : decoded;
+    if (!decoded.ok) return decoded;
+    const { name, width, height } = clip;
+    const encoded = first.value.frames;
+    const fingerprint = {
+      clip: name,
+      width,
+      height,
+      quality,
+      encoded,
+      decoded: decoded.value.frames,
+    };
+    return { ok: true, value: behaviourFingerprint(fingerprint) };
   }
 
+  /** Every clip × quality, except the points in `measured` (screening's), which are merged in. */
   private async sweep(
     codec: Buffer,
     clips: readonly Clip[],
     qualities: readonly number[],
+    measured: readonly ClipResult[] = [],
   ): Promise<StageOutcome<ClipResult[]>> {
-    const tasks = clips.flatMap((clip) => qualities.map((quality) => ({ clip, quality })));
+    const known = (clip: Clip, quality: number): RdPointMetrics | undefined =>
+      measured.find((c) => c.clip === clip.name)?.points.find((p) => p.quality === quality);
+    const tasks = clips.flatMap((clip) =>
+      qualities.filter((quality) => !known(clip, quality)).map((quality) => ({ clip, quality })),
+    );
     const outcomes = await mapLimited(
       tasks,
       this.concurrency,
@@ -426,9 +493,12 @@ class Evaluation {
       height: clip.height,
       frames: clip.frames.length,
       fps: clip.fps,
-      points: outcomes
-        .filter((outcome, index) => outcome?.ok === true && tasks[index]?.clip === clip)
-        .map((outcome) => (outcome as { ok: true; value: RdPointMetrics }).value),
+      points: qualities.flatMap((quality) => {
+        const index = tasks.findIndex((t) => t.clip === clip && t.quality === quality);
+        const outcome = outcomes[index];
+        const point = outcome?.ok === true ? outcome.value : known(clip, quality);
+        return point === undefined ? [] : [point];
+      }),
     }));
     return { ok: true, value: results };
   }

@@ -65,6 +65,9 @@ export function stored(overrides: Partial<StoredAttempt> = {}): StoredAttempt {
   return {
     code,
     codeSha256: codeSha256(code),
+    behaviourSha256: null,
+    duplicateOf: null,
+    screening: null,
     parentId: null,
     generator: 'anthropic',
     model: 'fake-model',

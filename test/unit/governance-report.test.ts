@@ -31,6 +31,8 @@ const TOTALS: StoreTotals = {
   attempts: 20,
   successes: 4,
   failures: 16,
+  screened: 0,
+  duplicateBehaviours: 0,
   failuresByCategory: {},
   generationFailures: 0,
   firstAttemptAtMs: T0,

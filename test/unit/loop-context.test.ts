@@ -17,6 +17,9 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
   return {
     code,
     codeSha256: codeSha256(code),
+    behaviourSha256: null,
+    duplicateOf: null,
+    screening: null,
     parentId: null,
     generator: 'fake',
     model: 'fake-model-1',
