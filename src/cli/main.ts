@@ -16,6 +16,7 @@ import {
   registerGovernanceCommands,
 } from './governance-commands.js';
 import { parseDuration, parseUntil } from './durations.js';
+import { earlyStageSettings, parseScreenMargin } from './early-flags.js';
 import { runCommand, type GeneratorChoice } from './run-command.js';
 import { renderStatus, renderVersions, statusJson, versionsJson } from './status-command.js';
 import { connectDocker } from './runtime.js';
@@ -219,6 +220,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       'repair attempts of a failed candidate before returning to its parent (default 2)',
       nonNegativeInt('--max-repairs'),
     )
+    .option('--no-screening', 'evaluate every candidate in full (no screening stage)')
+    .option('--no-dedup', 'evaluate candidates that behave exactly like an earlier attempt')
+    .option(
+      '--screen-margin <pct>',
+      'screening stops a candidate whose BD-rate against the incumbent on the screening clip exceeds this (default +15 %)',
+      parseScreenMargin,
+    )
     .action(async (flags: Record<string, unknown>) => {
       const config = loadConfig(process.env, {
         dataDir: flags.dataDir as string | undefined,
@@ -260,6 +268,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           frames: flags.frames as number | undefined,
           qualities: parseQualities(flags.qualities as string),
           governance,
+          earlyStages: earlyStageSettings(flags),
           serve:
             flags.serve === true
               ? loadServerConfig(process.env, { port: flags.port as number | undefined })

@@ -9,6 +9,7 @@ import type { CodeGenerator } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';
 import { ReplayGenerator } from '../generators/replay-generator.js';
 import type { Logger } from '../logger.js';
+import type { EarlyStageSettings } from '../loop/early-plan.js';
 import { ResearchLoop, systemClock, type IterationReport } from '../loop/research-loop.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
@@ -37,6 +38,8 @@ export interface RunCommandOptions {
   readonly serve?: ServerConfig | undefined;
   /** The self-debugger's window, trigger and repairs. */
   readonly governance: GovernanceConfig;
+  /** Behavioural dedup and screening (`--no-dedup`, `--no-screening`, `--screen-margin`). */
+  readonly earlyStages?: EarlyStageSettings;
 }
 
 /** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
@@ -70,7 +73,11 @@ function progressLine(report: IterationReport): string {
       ? `ADOPTED v${report.version}`
       : report.outcome === 'failed'
         ? `failed at ${report.stage}: ${report.category ?? ''}`
-        : report.outcome;
+        : report.outcome === 'screened'
+          ? 'screened out (worse, stopped early)'
+          : report.outcome === 'duplicate_behaviour'
+            ? 'no behavioural change'
+            : report.outcome;
   return `#${String(report.iteration).padStart(3)} attempt ${report.attemptId ?? '-'}  ${outcome.padEnd(34)} vs best ${bd(report.bdRateVsIncumbentPct).padStart(7)}  vs jpeg ${bd(report.bdRateVsJpegPct).padStart(7)}  gen ${(report.generationMs / 1000).toFixed(1)}s eval ${(report.evaluationMs / 1000).toFixed(1)}s`;
 }
 
@@ -144,6 +151,7 @@ export async function runCommand(
         recommendations: governor,
         // The offline search ignores the parent and the prompt: repairs would only mislabel lineage.
         maxRepairs: generator.name === 'offline' ? 0 : options.governance.maxRepairs,
+        ...(options.earlyStages ? { earlyStages: options.earlyStages } : {}),
         onIteration: (report: IterationReport) => {
           if (tty) process.stderr.write(`${progressLine(report)}\n`);
           serving?.onIteration(report);

@@ -1,8 +1,9 @@
 import type { AnchorTable } from '../anchors/anchors.js';
 import type { CodecContract } from '../contract.js';
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
-import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import { assessCandidate, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
+import type { EndedEarly } from '../evaluation/early-stages.js';
 import type { EvaluateOptions, EvaluationResult } from '../evaluation/evaluator.js';
 import {
   NO_USAGE,
@@ -21,6 +22,7 @@ import {
   type StoredAttempt,
 } from '../store/store.js';
 import { attemptSummary, rdTable } from './context.js';
+import { DEFAULT_EARLY_STAGES, earlyStageOptions, type EarlyStageSettings } from './early-plan.js';
 import type { LoopControl } from './loop-control.js';
 import { RepairPlanner, type PendingFix } from './repair-planner.js';
 
@@ -79,6 +81,8 @@ export interface LoopDependencies {
   readonly onIteration?: (report: IterationReport) => void;
   /** Pause, resume and stop from outside (the admin routes of `run --serve`). */
   readonly control?: LoopControl;
+  /** Behavioural dedup and screening (early-plan.ts); both on by default. */
+  readonly earlyStages?: EarlyStageSettings;
 }
 
 export interface RunLimits {
@@ -101,8 +105,13 @@ export interface IterationReport {
   readonly attemptId: string | null;
   /** Who wrote the code: the generator's name, or `autofix` for a mechanical repair. */
   readonly generator: string;
-  /** 'duplicate' when the generator repeated code that was already evaluated. */
-  readonly outcome: 'adopted' | 'kept' | 'failed' | 'duplicate';
+  /**
+   * 'duplicate' when the generator repeated code that was already evaluated; 'screened' when
+   * screening stopped it as clearly worse; 'duplicate_behaviour' when it behaved exactly like an
+   * earlier attempt (its edit changed nothing).
+   */
+  readonly outcome:
+    'adopted' | 'kept' | 'failed' | 'duplicate' | 'screened' | 'duplicate_behaviour';
   readonly stage: string;
   readonly category: string | null;
   readonly version: number | null;
@@ -149,7 +158,7 @@ export class ResearchLoop {
    */
   private readonly incumbentResults = new Map<string, Promise<EvaluationResult>>();
   /** Which incumbent each assessment was made against. */
-  private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+  private readonly incumbentAtAssessment = new WeakMap<Assessment | EndedEarly, string | null>();
   private readonly repairs: RepairPlanner;
 
   constructor(private readonly deps: LoopDependencies) {
@@ -432,27 +441,33 @@ export class ResearchLoop {
     await this.decide(async () => {
       // The incumbent may have changed while this candidate was evaluated (parallel runs).
       const current = store.incumbent()?.attemptId ?? null;
-      const final =
-        assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
-          ? await this.assess(code)
-          : assessment;
+      const stale = current !== this.incumbentAtAssessment.get(assessment);
+      const passed = 'result' in assessment ? assessment.result.ok : assessment.stage === 'screen';
+      const final = passed && stale ? await this.assess(code) : assessment;
       const evaluationMs = clock.now() - evaluated;
+      // An early ending (screened out, or no behavioural change) has nothing compared or decided.
+      const assessed = 'result' in final ? final : null;
       const stored = this.record({
         ...base,
         code: source,
         codeSha256: sha,
         generationFailure: null,
-        ...evaluationOutcome(final.result),
-        assessment: { bd_rate: final.bd_rate, bd_rate_details: final.bd_rate_details },
-        decision: final.adoption,
+        ...evaluationOutcome(assessed?.result ?? (final as EndedEarly)),
+        assessment: assessed && {
+          bd_rate: assessed.bd_rate,
+          bd_rate_details: assessed.bd_rate_details,
+        },
+        decision: assessed?.adoption ?? null,
         timings: { generationMs, evaluationMs },
         createdAtMs: clock.now(),
       });
       this.repairs.recorded(stored);
       let outcome: IterationReport['outcome'] = stored.ok ? 'kept' : 'failed';
+      if (stored.ok && stored.stage === 'screen') outcome = 'screened';
+      if (stored.stage === 'duplicate_behaviour') outcome = 'duplicate_behaviour';
       let version: number | null = null;
-      if (final.adoption?.adopt) {
-        version = store.adopt(stored.id, final.adoption);
+      if (assessed?.adoption?.adopt) {
+        version = store.adopt(stored.id, assessed.adoption);
         this.adopted += 1;
         outcome = 'adopted';
         log.info({ iteration, attemptId: stored.id, version }, `adopted as v${version}`);
@@ -468,9 +483,16 @@ export class ResearchLoop {
     });
   }
 
-  private async assess(code: Buffer): Promise<Assessment> {
-    const incumbent = this.deps.store.incumbent();
-    const assessment = await assessCodec(
+  private async assess(code: Buffer): Promise<Assessment | EndedEarly> {
+    const { store, clips, qualities, ports } = this.deps;
+    const incumbent = store.incumbent();
+    const early = earlyStageOptions(
+      store,
+      clips,
+      qualities,
+      this.deps.earlyStages ?? DEFAULT_EARLY_STAGES,
+    );
+    const assessment = await assessCandidate(
       {
         code,
         clips: this.deps.clips,
@@ -484,10 +506,12 @@ export class ResearchLoop {
         options: { qualities: this.deps.qualities },
         policy: this.deps.policy,
       },
+      early,
       {
         evaluate: (source, clips, options) => this.evaluate(source, clips, options),
         anchors: (clips) => this.deps.ports.anchors(clips),
         checkIsolation: (source, results) => this.deps.ports.checkIsolation(source, results),
+        ...(ports.evaluateCandidate ? { evaluateCandidate: ports.evaluateCandidate } : {}),
       },
     );
     this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);
