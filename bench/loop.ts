@@ -25,7 +25,20 @@ import { OfflineGenerator } from '../src/generators/offline/offline-generator.js
 import { ResearchLoop, systemClock, type IterationReport } from '../src/loop/research-loop.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 
+import { devSetBench } from './loop-dev-set.js';
+
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 6);
+
+/** `--iterations N` on the command line (after `npm run bench:loop --`), else `fallback`. */
+function iterationsFlag(fallback: number): number {
+  const at = process.argv.indexOf('--iterations');
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error('--iterations takes a positive integer, e.g. --iterations 5');
+  }
+  return value;
+}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'codec-lab-bench-loop-'));
@@ -91,7 +104,7 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     await loop.run({
-      iterations: ITERATIONS,
+      iterations: iterationsFlag(ITERATIONS),
       intervalMs: 0,
       parallel: 1,
       signal: new AbortController().signal,
@@ -127,4 +140,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--dev-set')) devSetBench(iterationsFlag(20));
+else await main();
