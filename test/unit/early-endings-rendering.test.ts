@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { renderStatus, statusJson } from '../../src/cli/status-command.js';
 import { loadContract } from '../../src/contract.js';
+import { analyseFailures } from '../../src/governance/analysis.js';
 import type { AttemptSummary } from '../../src/generators/generator.js';
 import { attemptSummary } from '../../src/loop/context.js';
 import { buildPrompt } from '../../src/prompt/prompt-builder.js';
@@ -113,5 +114,16 @@ describe('the API', () => {
     expect(attemptSummaryJson(broken!).ended_early).toBeNull();
     expect(attemptDetailJson(screened!).screening).toEqual(SCREENED_OUT);
     expect(attemptDetailJson(twin!).behaviour_sha256).toBe('a'.repeat(64));
+  });
+});
+
+describe('the self-debugger', () => {
+  it('counts neither a screened-out attempt nor a behavioural duplicate as an error', () => {
+    const { store } = storeWithEndings();
+    const attempts = store.attempts({ limit: 10, offset: 0, order: 'asc' }).attempts;
+    const analysis = analyseFailures(attempts, T0 + 1000, 3_600_000);
+    expect(analysis).toMatchObject({ attempts: 4, failures: 1, counts: { timeouts: 1 } });
+    expect(analysis.patterns.map((p) => p.category)).toEqual(['timeouts']);
+    expect(store.recentFailures(0).map((a) => a.stage)).toEqual(['sweep']);
   });
 });
