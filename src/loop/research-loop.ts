@@ -511,7 +511,11 @@ export class ResearchLoop {
         evaluate: (source, clips, options) => this.evaluate(source, clips, options),
         anchors: (clips) => this.deps.ports.anchors(clips),
         checkIsolation: (source, results) => this.deps.ports.checkIsolation(source, results),
-        ...(ports.evaluateCandidate ? { evaluateCandidate: ports.evaluateCandidate } : {}),
+        ...(ports.evaluateCandidate
+          ? {
+              evaluateCandidate: ports.evaluateCandidate.bind(ports),
+            }
+          : {}),
       },
     );
     this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);

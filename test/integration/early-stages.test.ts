@@ -141,5 +141,5 @@ describe('screening and behavioural dedup in the real sandbox', () => {
     if (!plain.ok) throw new Error('the nudged codec failed without screening');
     const rd = (p: (typeof points)[number]): unknown => [p.total_bytes, p.psnr_y_db, p.ssim_y];
     expect(points.map(rd)).toEqual(plain.metrics.clips[0]?.points.map(rd));
-  }, 300_000);
+  }, 900_000);
 });
