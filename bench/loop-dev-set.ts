@@ -54,7 +54,11 @@ function readRun(dataDir: string, mode: string): RunFacts {
   }
 }
 
-export function devSetBench(iterations: number): void {
+/**
+ * `frames` (the bench's `--frames N`) truncates every clip, for a quick check of the bench
+ * itself on a loaded machine; the figures that count use the dev set as prepared.
+ */
+export function devSetBench(iterations: number, frames?: number): void {
   // dist/ must be this source: the runs go through the real CLI and its flags.
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   const clips = preparedClips();
@@ -86,6 +90,7 @@ export function devSetBench(iterations: number): void {
         '1',
         '--iterations',
         String(iterations),
+        ...(frames === undefined ? [] : ['--frames', String(frames)]),
       ];
       process.stderr.write(`[bench] ${mode}: codec-lab ${[...args, ...flags].join(' ')}\n`);
       cli([...args, '--data-dir', dataDir, ...flags], {

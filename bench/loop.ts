@@ -29,13 +29,13 @@ import { devSetBench } from './loop-dev-set.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 6);
 
-/** `--iterations N` on the command line (after `npm run bench:loop --`), else `fallback`. */
-function iterationsFlag(fallback: number): number {
-  const at = process.argv.indexOf('--iterations');
+/** `--<name> N` on the command line (after `npm run bench:loop --`), else `fallback`. */
+function countFlag<T extends number | undefined>(name: string, fallback: T): number | T {
+  const at = process.argv.indexOf(`--${name}`);
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error('--iterations takes a positive integer, e.g. --iterations 5');
+    throw new Error(`--${name} takes a positive integer, e.g. --${name} 5`);
   }
   return value;
 }
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     await loop.run({
-      iterations: iterationsFlag(ITERATIONS),
+      iterations: countFlag('iterations', ITERATIONS),
       intervalMs: 0,
       parallel: 1,
       signal: new AbortController().signal,
@@ -140,5 +140,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--dev-set')) devSetBench(iterationsFlag(20));
-else await main();
+if (process.argv.includes('--dev-set')) {
+  devSetBench(countFlag('iterations', 20), countFlag('frames', undefined));
+} else await main();
