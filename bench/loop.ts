@@ -27,7 +27,20 @@ import type { IterationReport } from '../src/loop/iteration-report.js';
 import { ResearchLoop } from '../src/loop/research-loop.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 
+import { devSetBench } from './loop-dev-set.js';
+
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 6);
+
+/** `--<name> N` on the command line (after `npm run bench:loop --`), else `fallback`. */
+function countFlag<T extends number | undefined>(name: string, fallback: T): number | T {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`--${name} takes a positive integer, e.g. --${name} 5`);
+  }
+  return value;
+}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'codec-lab-bench-loop-'));
@@ -93,7 +106,7 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     await loop.run({
-      iterations: ITERATIONS,
+      iterations: countFlag('iterations', ITERATIONS),
       intervalMs: 0,
       parallel: 1,
       signal: new AbortController().signal,
@@ -129,4 +142,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--dev-set')) {
+  devSetBench(countFlag('iterations', 20), countFlag('frames', undefined));
+} else await main();

@@ -77,6 +77,8 @@ function renderStatus(status) {
     status.success_rate === null ? 'n/a' : `${(status.success_rate * 100).toFixed(1)} %`,
   );
   setText('stat-failures', status.failures);
+  setText('stat-screened', `${status.screened} screened out (worse, stopped early)`);
+  setText('stat-unchanged', `${status.duplicate_behaviours} without behavioural change`);
   setText('stat-versions', status.versions.length);
   const best = status.versions[status.versions.length - 1];
   setText('stat-best-jpeg', best ? pct(best.bd_rate.jpeg) : 'n/a');
@@ -396,14 +398,20 @@ function renderReport(latest) {
     );
 }
 
+/** Early endings are no errors: screened out is worse, a duplicate changed nothing. */
+function attemptOutcome(attempt) {
+  if (attempt.ended_early === 'screen') return 'worse, stopped early at screening';
+  if (attempt.ended_early === 'duplicate_behaviour') {
+    return `no behavioural change (same output as attempt ${attempt.duplicate_of})`;
+  }
+  return `${attempt.stage} ${attempt.category || ''}`;
+}
+
 async function showAttempt(id) {
   const attempt = await getJson(`/api/attempts/${encodeURIComponent(id)}`);
   if (attempt === null) return;
   document.getElementById('attempt-detail').hidden = false;
-  setText(
-    'detail-title',
-    `attempt ${attempt.id} (${attempt.origin}): ${attempt.stage} ${attempt.category || ''}`,
-  );
+  setText('detail-title', `attempt ${attempt.id} (${attempt.origin}): ${attemptOutcome(attempt)}`);
   setText(
     'detail-failure',
     [attempt.failure_message, attempt.traceback].filter(Boolean).join('\n\n'),

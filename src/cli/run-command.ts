@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { systemClock } from '../loop/clock.js';
 import type { IterationReport } from '../loop/iteration-report.js';
 import { ResearchLoop } from '../loop/research-loop.js';
+import type { EarlyStageSettings } from '../loop/early-plan.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';
@@ -42,6 +43,8 @@ export interface RunCommandOptions {
   readonly governance: GovernanceConfig;
   /** False: the per-point protocol (one encoder and one decoder container per point). */
   readonly batching?: boolean | undefined;
+  /** Behavioural dedup and screening (`--no-dedup`, `--no-screening`, `--screen-margin`). */
+  readonly earlyStages?: EarlyStageSettings;
 }
 
 /** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
@@ -75,7 +78,11 @@ function progressLine(report: IterationReport): string {
       ? `ADOPTED v${report.version}`
       : report.outcome === 'failed'
         ? `failed at ${report.stage}: ${report.category ?? ''}`
-        : report.outcome;
+        : report.outcome === 'screened'
+          ? 'screened out (worse, stopped early)'
+          : report.outcome === 'duplicate_behaviour'
+            ? 'no behavioural change'
+            : report.outcome;
   return `#${String(report.iteration).padStart(3)} attempt ${report.attemptId ?? '-'}  ${outcome.padEnd(34)} vs best ${bd(report.bdRateVsIncumbentPct).padStart(7)}  vs jpeg ${bd(report.bdRateVsJpegPct).padStart(7)}  gen ${(report.generationMs / 1000).toFixed(1)}s eval ${(report.evaluationMs / 1000).toFixed(1)}s`;
 }
 
@@ -155,6 +162,7 @@ export async function runCommand(
         recommendations: governor,
         // Ignored for a generator that does not build on its parent (capabilities.repairsParent).
         maxRepairs: options.governance.maxRepairs,
+        ...(options.earlyStages ? { earlyStages: options.earlyStages } : {}),
         onIteration: (report: IterationReport) => {
           if (tty) process.stderr.write(`${progressLine(report)}\n`);
           serving?.onIteration(report);

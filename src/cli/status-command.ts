@@ -36,6 +36,7 @@ export function renderStatus(status: StatusJson, running: string): string {
   return [
     running,
     `attempts ${status.attempts}: ${status.successes} ok, ${status.failures} failed (success rate ${rate}); ${status.attempts_by_origin.run} by run, ${status.attempts_by_origin.evaluate} by evaluate`,
+    `stopped early (ok, not errors): ${status.screened} screened out (worse, stopped early), ${status.duplicate_behaviours} without behavioural change`,
     `failures by category: ${categories || 'none'}`,
     `time to first success: ${status.time_to_first_success_s === null ? 'no success yet' : `${status.time_to_first_success_s.toFixed(0)} s`}`,
     `best: ${best ? `v${best.version} (attempt ${best.attempt_id}), vs jpeg ${pct(best.bd_rate.jpeg)}, vs x264 ${pct(best.bd_rate.x264)}` : 'no version adopted yet'}`,

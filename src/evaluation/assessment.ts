@@ -20,7 +20,9 @@ import {
 } from './adoption.js';
 import { bdRate } from './bd-rate.js';
 import type { Clip } from './clip.js';
+import type { EarlyStageOptions, EndedEarly } from './early-stages.js';
 import type {
+  CandidateResult,
   ClipResult,
   EvaluateOptions,
   EvaluationMetrics,
@@ -71,6 +73,13 @@ export interface AssessPorts {
    * host running; they must reproduce byte for byte (Evaluator.checkIsolation).
    */
   checkIsolation(code: Buffer, results: readonly EvaluationResult[]): Promise<IsolationOutcome>;
+  /** `evaluate` with the early stages (dedup, screening); without it they never run. */
+  evaluateCandidate?(
+    code: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+    early: EarlyStageOptions,
+  ): Promise<CandidateResult>;
 }
 
 /**
@@ -87,6 +96,8 @@ export function evaluatorPorts(
       evaluator.evaluate(code, clips, { ...defaults, ...options }),
     anchors,
     checkIsolation: (code, results) => evaluator.checkIsolation(code, results),
+    evaluateCandidate: (code, clips, options, early) =>
+      evaluator.evaluateCandidate(code, clips, options, early),
   };
 }
 
@@ -112,7 +123,34 @@ function failedAssessment(
 }
 
 export async function assessCodec(inputs: AssessInputs, ports: AssessPorts): Promise<Assessment> {
-  const result = await ports.evaluate(inputs.code, inputs.clips, inputs.options);
+  return assessResult(
+    inputs,
+    ports,
+    await ports.evaluate(inputs.code, inputs.clips, inputs.options),
+  );
+}
+
+/**
+ * A candidate's assessment with the early stages: an early ending (a behavioural duplicate, or
+ * screened out as clearly worse) is returned as it is, with nothing compared or decided.
+ */
+export async function assessCandidate(
+  inputs: AssessInputs,
+  early: EarlyStageOptions,
+  ports: AssessPorts,
+): Promise<Assessment | EndedEarly> {
+  const result = ports.evaluateCandidate
+    ? await ports.evaluateCandidate(inputs.code, inputs.clips, inputs.options, early)
+    : await ports.evaluate(inputs.code, inputs.clips, inputs.options);
+  if (!result.ok && result.failure === null) return result;
+  return assessResult(inputs, ports, result);
+}
+
+async function assessResult(
+  inputs: AssessInputs,
+  ports: AssessPorts,
+  result: EvaluationResult,
+): Promise<Assessment> {
   if (!result.ok) return failedAssessment(result);
   const [table, incumbentResult] = await Promise.all([
     ports.anchors(inputs.clips),

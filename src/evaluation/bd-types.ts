@@ -68,6 +68,11 @@ export interface BdOptions {
    * `not_monotonic` instead, for callers that want to see a non-monotonic curve as a failure.
    */
   readonly cleaning?: 'prune' | 'strict';
+  /**
+   * Points each curve needs (default MIN_POINTS). The screening stage compares three measured
+   * points with the incumbent's full curve: an estimate, not a score.
+   */
+  readonly minPoints?: number;
 }
 
 export function bdFailure(reason: BdFailureReason, message: string, hull: BdHull): BdFailure {

@@ -1,6 +1,7 @@
 /**
- * One evaluation in progress: the cascade validate → smoke → sweep → quality floor, each stage
- * stopping at its first failure, with the timings the stages' sandbox calls accumulate. A new
+ * One evaluation in progress: the cascade validate → smoke → [dedup → screen] → sweep → quality
+ * floor, each stage stopping at its first failure (dedup and screening may also end it early
+ * without a failure), with the timings the stages' sandbox calls accumulate. A new
  * stage is one more step in `run`, between the ones it belongs between.
  */
 import type { Logger } from '../logger.js';
@@ -10,10 +11,13 @@ import type { Stage } from './failure.js';
 import type { DecoderEvidence } from './isolation.js';
 import {
   DEFAULT_QUALITY_FLOOR_DB,
+  type CandidateResult,
   type EvaluateOptions,
   type EvaluationResult,
 } from './results.js';
+import { earlyStages, endedEarly, type EarlyStageOptions } from './early-stages.js';
 import { SandboxCalls, type StageFailure } from './sandbox-calls.js';
+import type { ScreeningRecord } from './screening.js';
 import { smokeClip } from './smoke.js';
 import { smokeStage } from './smoke-stage.js';
 import { qualityFloorFailure, summarise } from './summary.js';
@@ -36,7 +40,13 @@ export class Evaluation {
     this.started = context.now();
   }
 
-  private fail(stage: Exclude<Stage, 'done'>, outcome: StageFailure): EvaluationResult {
+  /** What the early stages learnt, recorded with whatever result follows. */
+  private facts: { behaviourSha256?: string; screening?: ScreeningRecord } = {};
+
+  private fail(
+    stage: Exclude<Stage, 'done' | 'duplicate_behaviour'>,
+    outcome: StageFailure,
+  ): EvaluationResult {
     return {
       ok: false,
       stage,
@@ -47,6 +57,7 @@ export class Evaluation {
       imageId: this.context.sandbox.imageId,
       wallMs: this.context.now() - this.started,
       timings: this.calls.timings,
+      ...this.facts,
     };
   }
 
@@ -55,7 +66,8 @@ export class Evaluation {
     codec: Buffer,
     clips: readonly Clip[],
     options: EvaluateOptions,
-  ): Promise<{ result: EvaluationResult; evidence: readonly DecoderEvidence[] }> {
+    early: EarlyStageOptions = {},
+  ): Promise<{ result: CandidateResult; evidence: readonly DecoderEvidence[] }> {
     const { sandbox, concurrency, now, log } = this.context;
     const first = clips[0];
     if (first === undefined) throw new Error('evaluate needs at least one clip');
@@ -68,12 +80,49 @@ export class Evaluation {
     const middle = options.qualities[Math.floor(options.qualities.length / 2)] ?? 0.5;
     const smoke = await smokeStage(this.calls, codec, smokeClip(first), middle, concurrency);
     if (!smoke.ok) return { result: this.fail('smoke', smoke), evidence: [] };
+    this.facts = { behaviourSha256: smoke.value };
 
     const batching = options.batching ?? true;
     const settings = { concurrency, batching, now, log };
-    const sweep = await sweepStage(this.calls, codec, clips, options.qualities, settings);
-    if (!sweep.ok) return { result: this.fail('sweep', sweep), evidence: [] };
     const floorDb = options.qualityFloorDb ?? DEFAULT_QUALITY_FLOOR_DB;
+    // Behavioural dedup, then screening (early-stages.ts): either may end the cascade here. The
+    // screening points, and their decoder containers for the isolation check, are kept.
+    const screenEvidence: DecoderEvidence[] = [];
+    const ending = await earlyStages({
+      behaviourSha256: smoke.value,
+      clips,
+      options: early,
+      measure: async (clip, qualities) => {
+        const measured = await sweepStage(this.calls, codec, [clip], qualities, settings);
+        if (!measured.ok) return measured;
+        screenEvidence.push(...measured.value.evidence);
+        return { ok: true, value: measured.value.clips };
+      },
+      floor: (measured) => qualityFloorFailure(measured, floorDb),
+      screened: (screening) => (this.facts = { ...this.facts, screening }),
+    });
+    if (ending.kind === 'failed') {
+      return { result: this.fail('screen', { ok: false, ...ending }), evidence: [] };
+    }
+    if (ending.kind === 'ended') {
+      const facts = { imageId: sandbox.imageId, wallMs: now() - this.started };
+      const ended = endedEarly(
+        ending.ending,
+        { ...facts, timings: this.calls.timings, behaviourSha256: smoke.value },
+        summarise,
+      );
+      return { result: ended, evidence: [] };
+    }
+
+    const sweep = await sweepStage(
+      this.calls,
+      codec,
+      clips,
+      options.qualities,
+      settings,
+      ending.measured,
+    );
+    if (!sweep.ok) return { result: this.fail('sweep', sweep), evidence: [] };
     const floor = qualityFloorFailure(sweep.value.clips, floorDb);
     if (floor)
       return { result: this.fail('sweep', { ok: false, failure: floor, log: '' }), evidence: [] };
@@ -88,7 +137,8 @@ export class Evaluation {
       imageId: sandbox.imageId,
       wallMs: now() - this.started,
       timings: this.calls.timings,
+      ...this.facts,
     };
-    return { result, evidence: sweep.value.evidence };
+    return { result, evidence: [...screenEvidence, ...sweep.value.evidence] };
   }
 }

@@ -10,10 +10,17 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Clip } from './clip.js';
 import { Evaluation } from './evaluation.js';
 import { checkIsolation, type DecoderEvidence } from './isolation.js';
-import type { EvaluateOptions, EvaluationResult, IsolationOutcome } from './results.js';
+import type { EarlyStageOptions } from './early-stages.js';
+import type {
+  CandidateResult,
+  EvaluateOptions,
+  EvaluationResult,
+  IsolationOutcome,
+} from './results.js';
 
 export { DEFAULT_QUALITY_FLOOR_DB } from './results.js';
 export type {
+  CandidateResult,
   ClipResult,
   EvaluateOptions,
   EvaluationMetrics,
@@ -47,11 +54,24 @@ export class Evaluator {
     clips: readonly Clip[],
     options: EvaluateOptions,
   ): Promise<EvaluationResult> {
+    const result = await this.evaluateCandidate(codec, clips, options, {});
+    if (result.failure === null && !result.ok) throw new Error('ended early without early stages');
+    return result;
+  }
+
+  /** `evaluate` with behavioural dedup and screening, which may end the cascade early. */
+  async evaluateCandidate(
+    codec: Buffer,
+    clips: readonly Clip[],
+    options: EvaluateOptions,
+    early: EarlyStageOptions,
+  ): Promise<CandidateResult> {
     const { sandbox, log, concurrency, now } = this;
     const { result, evidence } = await new Evaluation({ sandbox, log, concurrency, now }).run(
       codec,
       clips,
       options,
+      early,
     );
     if (result.ok) this.evidence.set(result, evidence);
     return result;

@@ -25,9 +25,24 @@ export function isFailureCategory(value: unknown): value is FailureCategory {
   return typeof value === 'string' && (FAILURE_CATEGORIES as readonly string[]).includes(value);
 }
 
-/** Where in the cascade an attempt stopped (or `done` when every stage passed). */
-export const STAGES = ['validate', 'smoke', 'sweep', 'done'] as const;
+/**
+ * Where in the cascade an attempt stopped (or `done` when every stage passed). Two endings are
+ * not failures: `duplicate_behaviour` (its smoke output equals an earlier attempt's: no
+ * behavioural change) and `screen` when it passed (clearly worse than the incumbent on the
+ * screening clip: stopped early). A failure inside the screening runs also has stage `screen`.
+ */
+export const STAGES = [
+  'validate',
+  'smoke',
+  'duplicate_behaviour',
+  'screen',
+  'sweep',
+  'done',
+] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** The stages where an attempt may end without failing. */
+export const PASSING_ENDS: readonly Stage[] = ['done', 'screen', 'duplicate_behaviour'];
 
 export interface Failure {
   readonly category: FailureCategory;

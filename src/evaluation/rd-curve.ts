@@ -42,11 +42,12 @@ export function prepare(
     ['reference', reference, ref],
     ['test', test, tst],
   ];
+  const minPoints = Math.max(2, options.minPoints ?? MIN_POINTS);
   for (const [name, curve] of cleaned) {
-    if (curve.length < MIN_POINTS) {
+    if (curve.length < minPoints) {
       return fail(
         'too_few_points',
-        `${name} curve has ${curve.length} points; BD needs at least ${MIN_POINTS}: add quality points to the sweep`,
+        `${name} curve has ${curve.length} points; BD needs at least ${minPoints}: add quality points to the sweep`,
         hull,
       );
     }
@@ -62,11 +63,11 @@ export function prepare(
     }
   }
   for (const [name, curve, c] of cleaned) {
-    if (c.psnr.length < MIN_POINTS) {
+    if (c.psnr.length < minPoints) {
       return fail(
         'too_few_points',
         `${name} curve has ${c.psnr.length} usable points of ${curve.length} after cleaning ` +
-          `(${describeDropped(c)}); BD needs at least ${MIN_POINTS} strictly increasing points: ` +
+          `(${describeDropped(c)}); BD needs at least ${minPoints} strictly increasing points: ` +
           `add quality points, or fix rate control so higher quality settings give higher PSNR`,
         hull,
       );

@@ -3,6 +3,8 @@
  * Types only, plus the default quality floor.
  */
 import type { FailureCause } from './cause.js';
+import type { EndedEarly } from './early-stages.js';
+import type { ScreeningRecord } from './screening.js';
 import type { Failure, Stage } from './failure.js';
 import type { ClipMetrics } from './metrics.js';
 
@@ -84,10 +86,14 @@ export type EvaluationResult =
       readonly imageId: string;
       readonly wallMs: number;
       readonly timings: EvaluationTimings;
+      /** The smoke stage's behaviour (behaviour.ts). */
+      readonly behaviourSha256?: string;
+      /** The screening stage's record, when it ran and let the candidate through. */
+      readonly screening?: ScreeningRecord;
     }
   | {
       readonly ok: false;
-      readonly stage: Exclude<Stage, 'done'>;
+      readonly stage: Exclude<Stage, 'done' | 'duplicate_behaviour'>;
       readonly failure: Failure;
       /** Every validator finding, when validation failed. */
       readonly findings?: readonly ValidationFinding[];
@@ -97,7 +103,13 @@ export type EvaluationResult =
       readonly imageId: string;
       readonly wallMs: number;
       readonly timings: EvaluationTimings;
+      /** Set when the codec got past smoke. */
+      readonly behaviourSha256?: string;
+      readonly screening?: ScreeningRecord;
     };
+
+/** What a candidate's evaluation can end as: a result, or an early ending that is no failure. */
+export type CandidateResult = EvaluationResult | EndedEarly;
 
 /** Luma PSNR the best quality point must reach; below it a codec is broken, not just weak. */
 export const DEFAULT_QUALITY_FLOOR_DB = 20;

@@ -1,9 +1,11 @@
 /**
  * The smoke stage: the tiny smoke clip encoded in two fresh containers (equal bytes mean a
  * deterministic encoder: a codec cannot replay the first run's output from /tmp or shared
- * memory), then decoded once. Always per-point containers, batched sweep or not.
+ * memory), then decoded once. Always per-point containers, batched sweep or not. It passes with
+ * the codec's behavioural fingerprint (behaviour.ts), computed from the bytes received.
  */
 import { decodeInputOf } from './batch-protocol.js';
+import { behaviourFingerprint } from './behaviour.js';
 import { cause } from './cause.js';
 import type { Clip } from './clip.js';
 import { mapLimited } from './map-limited.js';
@@ -16,7 +18,7 @@ export async function smokeStage(
   clip: Clip,
   quality: number,
   concurrency: number,
-): Promise<StageOutcome<null>> {
+): Promise<StageOutcome<string>> {
   const [first, second] = await mapLimited(
     [0, 1],
     concurrency,
@@ -41,5 +43,10 @@ export async function smokeStage(
     };
   }
   const decoded = await calls.decode(codec, [decodeInputOf(clip, quality, a.frames)]);
-  return decoded.ok ? { ok: true, value: null } : decoded;
+  if (!decoded.ok) return decoded;
+  const [output] = decoded.value;
+  if (output === undefined) throw new Error('smoke: the decoder returned no run');
+  const { name, width, height } = clip;
+  const behaviour = { clip: name, width, height, quality, encoded: a.frames };
+  return { ok: true, value: behaviourFingerprint({ ...behaviour, decoded: output.frames }) };
 }

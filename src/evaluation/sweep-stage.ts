@@ -6,6 +6,10 @@
  * then one decoder container per quality runs every clip at that quality. Two qualities of one
  * clip never share a decoder container. Per-point: one encoder and one decoder container per
  * (clip, quality). Both give the same bytes, frames and metrics; only speed figures differ.
+ *
+ * Points already measured (the screening stage's, early-stages.ts) are not measured again: an
+ * encoder container runs the qualities its clip still lacks, a decoder container the clips its
+ * quality still lacks.
  */
 import type { Logger } from '../logger.js';
 import { decodeInputOf } from './batch-protocol.js';
@@ -44,10 +48,16 @@ export async function sweepStage(
   clips: readonly Clip[],
   qualities: readonly number[],
   settings: SweepSettings,
+  measuredBefore: readonly ClipResult[] = [],
 ): Promise<StageOutcome<SweepValue>> {
+  const known = (clip: Clip, quality: number): RdPointMetrics | undefined =>
+    measuredBefore.find((c) => c.clip === clip.name)?.points.find((p) => p.quality === quality);
+  const tasks = clips.flatMap((clip) =>
+    qualities.filter((quality) => !known(clip, quality)).map((quality) => ({ clip, quality })),
+  );
   const swept = settings.batching
-    ? await batchedSweep(calls, codec, clips, qualities, settings.concurrency)
-    : await perPointSweep(calls, codec, clips, qualities, settings.concurrency);
+    ? await batchedSweep(calls, codec, tasks, settings.concurrency)
+    : await perPointSweep(calls, codec, tasks, settings.concurrency);
   if (!swept.ok) return swept;
   const { measured, evidence } = swept.value;
   const results = clips.map((clip): ClipResult => ({
@@ -58,6 +68,8 @@ export async function sweepStage(
     frames: clip.frames.length,
     fps: clip.fps,
     points: qualities.map((quality) => {
+      const before = known(clip, quality);
+      if (before !== undefined) return before;
       const point = measured.find((m) => m.clip === clip && m.quality === quality);
       if (point === undefined) throw new Error(`sweep: ${clip.name} at ${quality} not measured`);
       return metricsOf(calls, point, settings);
@@ -68,14 +80,22 @@ export async function sweepStage(
 
 type Swept = StageOutcome<{ measured: Measured[]; evidence: DecoderEvidence[] }>;
 
+interface Task {
+  readonly clip: Clip;
+  readonly quality: number;
+}
+
+/** The distinct values of `key` over `tasks`, in order of first appearance. */
+function distinct<T>(tasks: readonly Task[], key: (task: Task) => T): T[] {
+  return [...new Set(tasks.map(key))];
+}
+
 async function perPointSweep(
   calls: SandboxCalls,
   codec: Buffer,
-  clips: readonly Clip[],
-  qualities: readonly number[],
+  tasks: readonly Task[],
   concurrency: number,
 ): Promise<Swept> {
-  const tasks = clips.flatMap((clip) => qualities.map((quality) => ({ clip, quality })));
   const outcomes = await mapLimited(
     tasks,
     concurrency,
@@ -111,52 +131,64 @@ async function perPointSweep(
 async function batchedSweep(
   calls: SandboxCalls,
   codec: Buffer,
-  clips: readonly Clip[],
-  qualities: readonly number[],
+  tasks: readonly Task[],
   concurrency: number,
 ): Promise<Swept> {
+  // One encoder container per clip, running the qualities that clip still needs.
+  const clips = distinct(tasks, (task) => task.clip);
+  const qualitiesOf = (clip: Clip) => tasks.filter((t) => t.clip === clip).map((t) => t.quality);
   const encodes = await mapLimited(
     clips,
     concurrency,
-    (clip) => calls.encode(codec, clip, qualities),
+    (clip) => calls.encode(codec, clip, qualitiesOf(clip)),
     (outcome) => !outcome.ok,
   );
-  const encoded: RunOutput<EncodedFrame>[][] = [];
-  for (const outcome of encodes) {
+  const encoded = new Map<Task, RunOutput<EncodedFrame>>();
+  for (const [c, outcome] of encodes.entries()) {
     if (outcome !== undefined && !outcome.ok) return outcome;
-    if (outcome === undefined) throw new Error('sweep: an encoder container did not run');
-    encoded.push(outcome.value);
+    const clip = clips[c];
+    if (outcome === undefined || clip === undefined)
+      throw new Error('sweep: an encoder container did not run');
+    for (const [q, quality] of qualitiesOf(clip).entries()) {
+      const output = outcome.value[q];
+      const task = tasks.find((t) => t.clip === clip && t.quality === quality);
+      if (output === undefined || task === undefined)
+        throw new Error('sweep: an encoder run is missing');
+      encoded.set(task, output);
+    }
   }
-  const at = (clip: number, quality: number): RunOutput<EncodedFrame> => {
-    const output = encoded[clip]?.[quality];
+  const at = (task: Task): RunOutput<EncodedFrame> => {
+    const output = encoded.get(task);
     if (output === undefined) throw new Error('sweep: an encoder run is missing');
     return output;
   };
-  const plan = qualities.map((quality, q) =>
-    clips.map((clip, c) => decodeInputOf(clip, quality, at(c, q).frames)),
-  );
+  // One decoder container per quality, running the clips that quality still needs.
+  const plan = distinct(tasks, (task) => task.quality).map((quality) => {
+    const group = tasks.filter((task) => task.quality === quality);
+    const inputs = group.map((task) => decodeInputOf(task.clip, task.quality, at(task).frames));
+    return { group, inputs };
+  });
   const decodes = await mapLimited(
     plan,
     concurrency,
-    (inputs) => calls.decode(codec, inputs),
+    ({ inputs }) => calls.decode(codec, inputs),
     (outcome) => !outcome.ok,
   );
   const measured: Measured[] = [];
   const evidence: DecoderEvidence[] = [];
-  for (const [q, outcome] of decodes.entries()) {
+  for (const [g, outcome] of decodes.entries()) {
     if (outcome !== undefined && !outcome.ok) return outcome;
-    const inputs = plan[q];
-    const quality = qualities[q];
-    if (outcome === undefined || inputs === undefined || quality === undefined)
+    const { group, inputs } = plan[g] ?? {};
+    if (outcome === undefined || group === undefined || inputs === undefined)
       throw new Error('sweep: a decoder container did not run');
     evidence.push({
       inputs,
       decodedSha256: outcome.value.map((output) => decodedDigest(output.frames)),
     });
-    for (const [c, clip] of clips.entries()) {
-      const decoded = outcome.value[c];
+    for (const [index, task] of group.entries()) {
+      const decoded = outcome.value[index];
       if (decoded === undefined) throw new Error('sweep: a decoder run is missing');
-      measured.push({ clip, quality, encoded: at(c, q), decoded });
+      measured.push({ clip: task.clip, quality: task.quality, encoded: at(task), decoded });
     }
   }
   return { ok: true, value: { measured, evidence } };

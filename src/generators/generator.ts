@@ -21,6 +21,14 @@ export interface AttemptSummary {
   /** Mean dev-set BD-rate against per-frame JPEG (percent). */
   readonly bdRateVsJpegPct?: number | null;
   readonly adopted: boolean;
+  /** Stage `duplicate_behaviour`: the earlier attempt it behaved exactly like. */
+  readonly duplicateOf?: string;
+  /** Screened out (stage `screen`, passing): where and by how much it was worse. */
+  readonly screened?: {
+    readonly clip: string;
+    readonly bdRatePct: number | null;
+    readonly marginPct: number;
+  };
 }
 
 export interface GenerationContext {

@@ -1,7 +1,9 @@
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
-import { assessCodec, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import { assessCandidate, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
+import type { EndedEarly } from '../evaluation/early-stages.js';
 import { codeSha256, type Store } from '../store/store.js';
+import { DEFAULT_EARLY_STAGES, earlyStageOptions, type EarlyStageSettings } from './early-plan.js';
 import { IncumbentCache } from './incumbent-cache.js';
 
 export interface AssessorDependencies {
@@ -11,6 +13,8 @@ export interface AssessorDependencies {
   readonly holdout: readonly Clip[] | null;
   readonly qualities: readonly number[];
   readonly policy: AdoptionPolicy;
+  /** Behavioural dedup and screening (early-plan.ts); both on by default. */
+  readonly earlyStages?: EarlyStageSettings | undefined;
 }
 
 /**
@@ -23,7 +27,7 @@ export class CandidateAssessor {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly incumbentResults: IncumbentCache;
   /** Which incumbent each assessment was made against. */
-  private readonly incumbentAtAssessment = new WeakMap<Assessment, string | null>();
+  private readonly incumbentAtAssessment = new WeakMap<Assessment | EndedEarly, string | null>();
 
   constructor(private readonly deps: AssessorDependencies) {
     this.incumbentResults = new IncumbentCache((code, clips, options) =>
@@ -34,24 +38,30 @@ export class CandidateAssessor {
   /** Assesses `code`, then calls `decide` with its final assessment, in the decision queue. */
   async assessAndDecide(
     code: Buffer,
-    decide: (final: Assessment) => Promise<void> | void,
+    decide: (final: Assessment | EndedEarly) => Promise<void> | void,
   ): Promise<void> {
     const assessment = await this.assess(code);
     await this.serially(async () => {
       // The incumbent may have changed while this candidate was evaluated (parallel runs).
       const current = this.deps.store.incumbent()?.attemptId ?? null;
-      const final =
-        assessment.result.ok && current !== this.incumbentAtAssessment.get(assessment)
-          ? await this.assess(code)
-          : assessment;
+      const stale = current !== this.incumbentAtAssessment.get(assessment);
+      // Screened out against an incumbent that has since changed: judged again, like a pass.
+      const passed = 'result' in assessment ? assessment.result.ok : assessment.stage === 'screen';
+      const final = passed && stale ? await this.assess(code) : assessment;
       await decide(final);
     });
   }
 
-  private async assess(code: Buffer): Promise<Assessment> {
-    const { store, ports } = this.deps;
+  private async assess(code: Buffer): Promise<Assessment | EndedEarly> {
+    const { store, ports, clips, qualities } = this.deps;
     const incumbent = store.incumbent();
-    const assessment = await assessCodec(
+    const early = earlyStageOptions(
+      store,
+      clips,
+      qualities,
+      this.deps.earlyStages ?? DEFAULT_EARLY_STAGES,
+    );
+    const assessment = await assessCandidate(
       {
         code,
         clips: this.deps.clips,
@@ -65,6 +75,7 @@ export class CandidateAssessor {
         options: { qualities: this.deps.qualities },
         policy: this.deps.policy,
       },
+      early,
       {
         evaluate: (source, clips, options) =>
           this.incumbentResults.evaluate(
@@ -76,6 +87,9 @@ export class CandidateAssessor {
           ),
         anchors: (clips) => ports.anchors(clips),
         checkIsolation: (source, results) => ports.checkIsolation(source, results),
+        ...(ports.evaluateCandidate
+          ? { evaluateCandidate: ports.evaluateCandidate.bind(ports) }
+          : {}),
       },
     );
     this.incumbentAtAssessment.set(assessment, incumbent?.attemptId ?? null);

@@ -26,6 +26,16 @@ export function attemptSummary(attempt: StoredAttempt): AttemptSummary {
     bdRateVsIncumbentPct: attempt.assessment?.bd_rate.incumbent ?? null,
     bdRateVsJpegPct: attempt.assessment?.bd_rate.jpeg ?? null,
     adopted: attempt.version !== null,
+    ...(attempt.duplicateOf ? { duplicateOf: attempt.duplicateOf } : {}),
+    ...(attempt.ok && attempt.stage === 'screen' && attempt.screening
+      ? {
+          screened: {
+            clip: attempt.screening.clip,
+            bdRatePct: attempt.screening.bdRatePct,
+            marginPct: attempt.screening.marginPct,
+          },
+        }
+      : {}),
   };
 }
 

@@ -7,7 +7,13 @@ export interface IterationReport {
   /** Who wrote the code: the generator's name, or `autofix` for a mechanical repair. */
   readonly generator: string;
   /** 'duplicate' when the generator repeated code that was already evaluated. */
-  readonly outcome: 'adopted' | 'kept' | 'failed' | 'duplicate';
+  /**
+   * 'duplicate' when the generator repeated code that was already evaluated; 'screened' when
+   * screening stopped it as clearly worse; 'duplicate_behaviour' when it behaved exactly like an
+   * earlier attempt (its edit changed nothing).
+   */
+  readonly outcome:
+    'adopted' | 'kept' | 'failed' | 'duplicate' | 'screened' | 'duplicate_behaviour';
   readonly stage: string;
   readonly category: string | null;
   readonly version: number | null;

@@ -25,6 +25,7 @@ import {
 } from './iteration-report.js';
 import type { LoopControl } from './loop-control.js';
 import { RepairPlanner, type PendingFix } from './repair-planner.js';
+import type { EarlyStageSettings } from './early-plan.js';
 import { stopReason, type StopLimits } from './stop-policy.js';
 
 export interface LoopDependencies {
@@ -51,6 +52,8 @@ export interface LoopDependencies {
   readonly onIteration?: (report: IterationReport) => void;
   /** Pause, resume and stop from outside (the admin routes of `run --serve`). */
   readonly control?: LoopControl;
+  /** Behavioural dedup and screening (early-plan.ts); both on by default. */
+  readonly earlyStages?: EarlyStageSettings;
 }
 
 export interface RunLimits extends StopLimits {
@@ -257,22 +260,29 @@ export class ResearchLoop {
     const evaluated = clock.now();
     await this.assessor.assessAndDecide(Buffer.from(source, 'utf8'), (final) => {
       const evaluationMs = clock.now() - evaluated;
+      // An early ending (screened out, or no behavioural change) has nothing compared or decided.
+      const assessed = 'result' in final ? final : null;
       const stored = this.record({
         ...origin,
         code: source,
         codeSha256: sha,
         generationFailure: null,
-        ...evaluationOutcome(final.result),
-        assessment: { bd_rate: final.bd_rate, bd_rate_details: final.bd_rate_details },
-        decision: final.adoption,
+        ...evaluationOutcome('result' in final ? final.result : final),
+        assessment: assessed && {
+          bd_rate: assessed.bd_rate,
+          bd_rate_details: assessed.bd_rate_details,
+        },
+        decision: assessed?.adoption ?? null,
         timings: { generationMs, evaluationMs },
         createdAtMs: clock.now(),
       });
       this.repairs.recorded(stored);
       let outcome: IterationReport['outcome'] = stored.ok ? 'kept' : 'failed';
+      if (stored.ok && stored.stage === 'screen') outcome = 'screened';
+      if (stored.stage === 'duplicate_behaviour') outcome = 'duplicate_behaviour';
       let version: number | null = null;
-      if (final.adoption?.adopt) {
-        version = store.adopt(stored.id, final.adoption);
+      if (assessed?.adoption?.adopt) {
+        version = store.adopt(stored.id, assessed.adoption);
         this.adopted += 1;
         outcome = 'adopted';
         log.info({ iteration, attemptId: stored.id, version }, `adopted as v${version}`);

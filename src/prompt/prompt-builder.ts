@@ -105,6 +105,8 @@ export function buildUserPrompt(input: PromptInput): string {
     sections.push(parentSection(parent, input.parentRd, limits));
   }
   sections.push(...recentSections(input.recent, parent, limits));
+  const last = input.recent.at(-1);
+  if (last?.duplicateOf !== undefined) sections.push(noChangeSection(last, last.duplicateOf));
   const recommendations = input.recommendations ?? [];
   if (recommendations.length > 0) sections.push(recommendationSection(recommendations, limits));
   sections.push(taskSection(incumbent, parent));
@@ -257,7 +259,25 @@ function taskSection(incumbent: AttemptSummary | null, parent: AttemptSummary | 
   return lines.join('\n');
 }
 
+/** The newest attempt behaved exactly like an earlier one: say so, once, plainly. */
+function noChangeSection(attempt: AttemptSummary, twin: string): string {
+  return [
+    '## Your last edit changed nothing',
+    '',
+    `Attempt ${attempt.attemptId} wrote the same bitstreams and decoded the same frames as attempt ${twin} ` +
+      'on the smoke clip, so it was not evaluated further. Comments, renames and dead code do not ' +
+      'change behaviour: change what the codec computes.',
+  ].join('\n');
+}
+
 function outcome(attempt: AttemptSummary): string {
+  if (attempt.duplicateOf !== undefined) {
+    return `no behavioural change (same output as attempt ${attempt.duplicateOf})`;
+  }
+  if (attempt.screened !== undefined) {
+    const { clip, bdRatePct, marginPct } = attempt.screened;
+    return `worse, stopped early at screening (BD-rate ${percent(bdRatePct)} on clip ${clip}, margin +${marginPct} %)`;
+  }
   if (attempt.ok) return 'passed every stage';
   return `failed at ${attempt.stage}: ${attempt.category ?? 'other'}`;
 }

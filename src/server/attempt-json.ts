@@ -30,6 +30,12 @@ export interface AttemptSummaryJson {
   readonly cost_usd: number;
   readonly generation_ms: number;
   readonly evaluation_ms: number;
+  /**
+   * How a passing attempt ended early: `screen` (worse, stopped early) or `duplicate_behaviour`
+   * (no behavioural change, see duplicate_of); null otherwise. Neither is an error.
+   */
+  readonly ended_early: 'screen' | 'duplicate_behaviour' | null;
+  readonly duplicate_of: string | null;
 }
 
 export interface AttemptDetailJson extends AttemptSummaryJson {
@@ -48,6 +54,8 @@ export interface AttemptDetailJson extends AttemptSummaryJson {
   readonly metrics: StoredAttempt['metrics'];
   readonly assessment: StoredAttempt['assessment'];
   readonly decision: StoredAttempt['decision'];
+  readonly behaviour_sha256: string | null;
+  readonly screening: StoredAttempt['screening'];
   readonly usage: {
     readonly input_tokens: number;
     readonly output_tokens: number;
@@ -85,6 +93,11 @@ export function attemptSummaryJson(attempt: StoredAttempt): AttemptSummaryJson {
     cost_usd: attempt.usage.costUsd,
     generation_ms: attempt.timings.generationMs,
     evaluation_ms: attempt.timings.evaluationMs,
+    ended_early:
+      attempt.ok && (attempt.stage === 'screen' || attempt.stage === 'duplicate_behaviour')
+        ? attempt.stage
+        : null,
+    duplicate_of: attempt.duplicateOf,
   };
 }
 
@@ -105,6 +118,8 @@ export function attemptDetailJson(attempt: StoredAttempt): AttemptDetailJson {
     metrics: attempt.metrics,
     assessment: attempt.assessment,
     decision: attempt.decision,
+    behaviour_sha256: attempt.behaviourSha256,
+    screening: attempt.screening,
     usage: {
       input_tokens: attempt.usage.inputTokens,
       output_tokens: attempt.usage.outputTokens,

@@ -5,7 +5,9 @@ import {
   checkAdoption,
   checkAttemptRecord,
   checkQuery,
+  earlyFields,
   nextAttemptId,
+  passes,
   type AttemptPage,
   type AttemptQuery,
   type AttemptRecord,
@@ -30,8 +32,9 @@ export class MemoryStore implements Store {
     this.lastId = nextAttemptId(this.now(), this.lastId);
     const attempt: StoredAttempt = {
       ...structuredClone(record),
+      ...structuredClone(earlyFields(record)),
       id: String(this.lastId),
-      ok: record.stage === 'done' && record.category === null,
+      ok: passes(record),
       version: null,
     };
     this.rows.push(attempt);
@@ -45,6 +48,11 @@ export class MemoryStore implements Store {
         row.codeSha256 === codeSha256 && row.generationFailure === null && row.origin === 'run',
     );
     return found?.id ?? null;
+  }
+
+  hasBehaviour(behaviourSha256: string): string | null {
+    this.open();
+    return this.rows.find((row) => row.behaviourSha256 === behaviourSha256)?.id ?? null;
   }
 
   attempts(query: AttemptQuery): AttemptPage {
@@ -141,10 +149,12 @@ export class MemoryStore implements Store {
       attemptsByOrigin,
       successes: successes.length,
       failures: this.rows.length - successes.length,
+      screened: successes.filter((row) => row.stage === 'screen').length,
+      duplicateBehaviours: successes.filter((row) => row.stage === 'duplicate_behaviour').length,
       failuresByCategory,
       generationFailures: this.rows.filter((row) => row.generationFailure !== null).length,
       firstAttemptAtMs: earliest(this.rows),
-      firstSuccessAtMs: earliest(successes),
+      firstSuccessAtMs: earliest(successes.filter((row) => row.stage === 'done')),
       versions: this.adopted.length,
       cost: {
         dollars: sum((row) => row.usage.costUsd),

@@ -98,6 +98,14 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX attempts_origin ON attempts (origin, created_at);
   ALTER TABLE pending_attempts ADD COLUMN pid INTEGER;
   `,
+  // 5: behavioural dedup and screening: what the codec did on the smoke clip (a sha256), the
+  // earlier attempt a behavioural duplicate points at, and the screening stage's record.
+  `
+  ALTER TABLE attempts ADD COLUMN behaviour_sha256 TEXT;
+  ALTER TABLE attempts ADD COLUMN duplicate_of INTEGER;
+  ALTER TABLE attempts ADD COLUMN screening_json TEXT;
+  CREATE INDEX attempts_behaviour ON attempts (behaviour_sha256, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -51,11 +51,16 @@ const COLUMNS = [
   'cost_usd',
   'generation_ms',
   'evaluation_ms',
+  'behaviour_sha256',
+  'duplicate_of',
+  'screening_json',
 ];
 
 interface TotalsRow {
   attempts: number;
   successes: number;
+  screened: number;
+  duplicate_behaviours: number;
   generation_failures: number;
   first_attempt: number | null;
   first_success: number | null;
@@ -83,6 +88,9 @@ function prepare(db: Database.Database) {
     withCode: db.prepare(
       "SELECT id FROM attempts WHERE code_sha256 = ? AND generation_failure IS NULL AND origin = 'run' ORDER BY id DESC LIMIT 1",
     ),
+    withBehaviour: db.prepare(
+      'SELECT id FROM attempts WHERE behaviour_sha256 = ? ORDER BY id ASC LIMIT 1',
+    ),
     failuresSince: db.prepare(
       `${SELECT_ATTEMPT} WHERE a.ok = 0 AND a.created_at >= ? ORDER BY a.id ASC`,
     ),
@@ -103,9 +111,11 @@ function prepare(db: Database.Database) {
     totals: db.prepare(`SELECT
           count(*) AS attempts,
           coalesce(sum(ok), 0) AS successes,
+          coalesce(sum(ok = 1 AND stage = 'screen'), 0) AS screened,
+          coalesce(sum(ok = 1 AND stage = 'duplicate_behaviour'), 0) AS duplicate_behaviours,
           coalesce(sum(generation_failure IS NOT NULL), 0) AS generation_failures,
           min(created_at) AS first_attempt,
-          min(CASE WHEN ok = 1 THEN created_at END) AS first_success,
+          min(CASE WHEN ok = 1 AND stage = 'done' THEN created_at END) AS first_success,
           total(cost_usd) AS dollars,
           coalesce(sum(input_tokens), 0) AS input_tokens,
           coalesce(sum(output_tokens), 0) AS output_tokens,
@@ -177,6 +187,11 @@ export class SqliteQueries {
 
   latestWithCode(sha256: string): string | null {
     const row = this.statements.withCode.get(sha256) as { id: number } | undefined;
+    return row === undefined ? null : String(row.id);
+  }
+
+  earliestWithBehaviour(sha256: string): string | null {
+    const row = this.statements.withBehaviour.get(sha256) as { id: number } | undefined;
     return row === undefined ? null : String(row.id);
   }
 
@@ -280,6 +295,8 @@ export class SqliteQueries {
       attemptsByOrigin,
       successes: row.successes,
       failures: row.attempts - row.successes,
+      screened: row.screened,
+      duplicateBehaviours: row.duplicate_behaviours,
       failuresByCategory,
       generationFailures: row.generation_failures,
       firstAttemptAtMs: row.first_attempt,

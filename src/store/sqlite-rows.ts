@@ -4,6 +4,7 @@ import type { EvaluationMetrics, ValidationFinding } from '../evaluation/evaluat
 import type { FailureCause } from '../evaluation/cause.js';
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { GenerationFailureKind, RecommendationRef } from '../generators/generator.js';
+import type { ScreeningRecord } from '../evaluation/screening.js';
 import type {
   AttemptAssessment,
   AttemptOrigin,
@@ -47,6 +48,9 @@ export interface AttemptRow {
   cost_usd: number;
   generation_ms: number;
   evaluation_ms: number;
+  behaviour_sha256: string | null;
+  duplicate_of: number | null;
+  screening_json: string | null;
   version: number | null;
 }
 
@@ -100,6 +104,9 @@ export function attemptParams(
     cost_usd: attempt.usage.costUsd,
     generation_ms: attempt.timings.generationMs,
     evaluation_ms: attempt.timings.evaluationMs,
+    behaviour_sha256: attempt.behaviourSha256,
+    duplicate_of: attempt.duplicateOf === null ? null : Number(attempt.duplicateOf),
+    screening_json: json(attempt.screening),
   };
 }
 
@@ -155,6 +162,9 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     timings: { generationMs: row.generation_ms, evaluationMs: row.evaluation_ms },
     settings: parsed<Record<string, unknown>>(row.settings_json),
     createdAtMs: row.created_at,
+    behaviourSha256: row.behaviour_sha256,
+    duplicateOf: row.duplicate_of === null ? null : String(row.duplicate_of),
+    screening: parsed<ScreeningRecord>(row.screening_json),
   };
 }
 

@@ -29,7 +29,9 @@ import { SqliteQueries } from './sqlite-queries.js';
 import {
   checkAdoption,
   checkAttemptRecord,
+  earlyFields,
   nextAttemptId,
+  passes,
   type AttemptPage,
   type AttemptQuery,
   type AttemptRecord,
@@ -229,8 +231,9 @@ export class SqliteStore implements Store {
       const id = this.claimId(record.code);
       const attempt: StoredAttempt = {
         ...record,
+        ...earlyFields(record),
         id,
-        ok: record.stage === 'done' && record.category === null,
+        ok: passes(record),
         version: null,
       };
       this.files(() => this.tree.writeAttemptRest(attempt));
@@ -241,6 +244,10 @@ export class SqliteStore implements Store {
 
   hasCode(codeSha256: string): string | null {
     return this.guard(() => this.queries.latestWithCode(codeSha256));
+  }
+
+  hasBehaviour(behaviourSha256: string): string | null {
+    return this.guard(() => this.queries.earliestWithBehaviour(behaviourSha256));
   }
 
   attempts(query: AttemptQuery): AttemptPage {

@@ -11,12 +11,13 @@ import { createHash } from 'node:crypto';
 import type { AdoptionDecision } from '../evaluation/adoption.js';
 import type { Assessment } from '../evaluation/assessment.js';
 import type {
+  CandidateResult,
   EvaluationMetrics,
-  EvaluationResult,
   ValidationFinding,
 } from '../evaluation/evaluator.js';
 import type { FailureCause } from '../evaluation/cause.js';
-import type { FailureCategory, Stage } from '../evaluation/failure.js';
+import { PASSING_ENDS, type FailureCategory, type Stage } from '../evaluation/failure.js';
+import type { ScreeningRecord } from '../evaluation/screening.js';
 import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
 
 /**
@@ -81,9 +82,18 @@ export interface AttemptRecord {
    */
   readonly settings: Readonly<Record<string, unknown>> | null;
   readonly createdAtMs: number;
+  /** sha256 of what the codec did on the smoke clip (behaviour.ts); null before smoke passed. */
+  readonly behaviourSha256?: string | null;
+  /** Set exactly when stage is `duplicate_behaviour`: the earlier attempt it behaved like. */
+  readonly duplicateOf?: string | null;
+  /** The screening stage's record, when screening ran (passed, inconclusive or screened out). */
+  readonly screening?: ScreeningRecord | null;
 }
 
 export interface StoredAttempt extends AttemptRecord {
+  readonly behaviourSha256: string | null;
+  readonly duplicateOf: string | null;
+  readonly screening: ScreeningRecord | null;
   /** Decimal digits; assigned by the store, increasing (epoch ms like the seed, bumped). */
   readonly id: string;
   readonly ok: boolean;
@@ -145,6 +155,10 @@ export interface StoreTotals {
   readonly attemptsByOrigin: Readonly<Record<AttemptOrigin, number>>;
   readonly successes: number;
   readonly failures: number;
+  /** Passing attempts stopped at screening: worse than the incumbent, stopped early. */
+  readonly screened: number;
+  /** Passing attempts whose smoke behaviour equalled an earlier attempt's. */
+  readonly duplicateBehaviours: number;
   /** Failed attempts per category (generation failures count under their category too). */
   readonly failuresByCategory: Readonly<Partial<Record<FailureCategory, number>>>;
   /** Responses without usable code. */
@@ -163,6 +177,8 @@ export interface Store {
    * code twice). `evaluate` attempts do not count: they were measured on the user's settings.
    */
   hasCode(codeSha256: string): string | null;
+  /** The earliest attempt with this behavioural fingerprint (behavioural dedup). */
+  hasBehaviour(behaviourSha256: string): string | null;
   attempts(query: AttemptQuery): AttemptPage;
   attempt(id: string): StoredAttempt | null;
   /** Failed attempts created at or after sinceMs, oldest first (the self-debugger's window). */
@@ -182,9 +198,25 @@ export function codeSha256(code: string): string {
   return createHash('sha256').update(code, 'utf8').digest('hex');
 }
 
+/** Whether a record ends without failing: every stage passed, or it ended early on purpose. */
+export function passes(record: Pick<AttemptRecord, 'stage' | 'category'>): boolean {
+  return record.category === null && (PASSING_ENDS as readonly string[]).includes(record.stage);
+}
+
+/** The new fields of a record, null where absent (records made before they existed). */
+export function earlyFields(
+  record: AttemptRecord,
+): Pick<StoredAttempt, 'behaviourSha256' | 'duplicateOf' | 'screening'> {
+  return {
+    behaviourSha256: record.behaviourSha256 ?? null,
+    duplicateOf: record.duplicateOf ?? null,
+    screening: record.screening ?? null,
+  };
+}
+
 /** The record's fields an evaluation result determines, for the loop to spread in. */
 export function evaluationOutcome(
-  result: EvaluationResult,
+  result: CandidateResult,
 ): Pick<
   AttemptRecord,
   | 'stage'
@@ -197,7 +229,31 @@ export function evaluationOutcome(
   | 'log'
   | 'imageId'
   | 'metrics'
+  | 'behaviourSha256'
+  | 'duplicateOf'
+  | 'screening'
 > {
+  const early = {
+    behaviourSha256: result.behaviourSha256 ?? null,
+    duplicateOf: result.stage === 'duplicate_behaviour' ? result.duplicateOf : null,
+    screening: ('screening' in result ? result.screening : null) ?? null,
+  };
+  if (result.failure === null && !result.ok) {
+    // Ended early, not failed: a behavioural duplicate, or screened out with partial metrics.
+    return {
+      stage: result.stage,
+      category: null,
+      failureMessage: result.stage === 'screen' ? result.screening.reason : null,
+      failureCause: null,
+      traceback: null,
+      failureLine: null,
+      findings: [],
+      log: '',
+      imageId: result.imageId,
+      metrics: result.metrics,
+      ...early,
+    };
+  }
   if (result.ok) {
     return {
       stage: 'done',
@@ -210,6 +266,7 @@ export function evaluationOutcome(
       log: '',
       imageId: result.imageId,
       metrics: result.metrics,
+      ...early,
     };
   }
   return {
@@ -223,6 +280,7 @@ export function evaluationOutcome(
     log: result.log,
     imageId: result.imageId,
     metrics: null,
+    ...early,
   };
 }
 
@@ -230,8 +288,22 @@ export function evaluationOutcome(
 export function checkAttemptRecord(record: AttemptRecord): void {
   const problems: string[] = [];
   if (codeSha256(record.code) !== record.codeSha256) problems.push('codeSha256 is not the code');
-  if ((record.stage === 'done') !== (record.category === null)) {
-    problems.push('category must be null exactly when stage is done');
+  const ended = record.stage === 'duplicate_behaviour' || record.stage === 'done';
+  if (ended && record.category !== null) problems.push(`a ${record.stage} attempt has no category`);
+  if (record.stage !== 'screen' && !ended && record.category === null) {
+    problems.push(
+      'category must be set unless the attempt passed (done, screen, duplicate_behaviour)',
+    );
+  }
+  const screenedOut = record.screening?.verdict === 'screened_out';
+  if (screenedOut !== (record.stage === 'screen' && record.category === null)) {
+    problems.push('a passing screen attempt, and only it, has a screened_out screening record');
+  }
+  if ((record.stage === 'duplicate_behaviour') !== ((record.duplicateOf ?? null) !== null)) {
+    problems.push('duplicateOf must be set exactly when stage is duplicate_behaviour');
+  }
+  if ((record.duplicateOf ?? null) !== null && !isAttemptId(record.duplicateOf ?? '')) {
+    problems.push('bad duplicateOf');
   }
   if ((record.stage === 'generate') !== (record.generationFailure !== null)) {
     problems.push('generationFailure must be set exactly when stage is generate');

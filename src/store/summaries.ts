@@ -43,6 +43,10 @@ export interface StatusJson {
   readonly successes: number;
   readonly failures: number;
   readonly success_rate: number | null;
+  /** Passing attempts stopped at screening: worse than the incumbent, stopped early. */
+  readonly screened: number;
+  /** Passing attempts that behaved exactly like an earlier one: no behavioural change. */
+  readonly duplicate_behaviours: number;
   readonly failures_by_category: Readonly<Record<string, number>>;
   readonly generation_failures: number;
   readonly first_attempt_at: string | null;
@@ -76,6 +80,8 @@ export function statusJson(store: Store): StatusJson {
     successes: totals.successes,
     failures: totals.failures,
     success_rate: totals.attempts > 0 ? totals.successes / totals.attempts : null,
+    screened: totals.screened,
+    duplicate_behaviours: totals.duplicateBehaviours,
     failures_by_category: totals.failuresByCategory,
     generation_failures: totals.generationFailures,
     first_attempt_at: iso(totals.firstAttemptAtMs),

@@ -32,6 +32,8 @@ const TOTALS: StoreTotals = {
   attemptsByOrigin: { run: 20, evaluate: 0 },
   successes: 4,
   failures: 16,
+  screened: 0,
+  duplicateBehaviours: 0,
   failuresByCategory: {},
   generationFailures: 0,
   firstAttemptAtMs: T0,

@@ -153,7 +153,10 @@ describe('GET /api/attempts', () => {
     ['limit=5000', /limit must be at most 1000/],
     ['limit=ten', /limit must be a whole number/],
     ['offset=-1', /offset must be a whole number/],
-    ['stage=compile', /stage is one of generate, validate, smoke, sweep, done/],
+    [
+      'stage=compile',
+      /stage is one of generate, validate, smoke, duplicate_behaviour, screen, sweep, done/,
+    ],
     ['category=bugs', /category is one of syntax_errors/],
     ['ok=maybe', /ok is true or false/],
     ['origin=cron', /origin is one of run, evaluate/],

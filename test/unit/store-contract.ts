@@ -13,6 +13,7 @@ import {
   type AttemptRecord,
   type Store,
 } from '../../src/store/store.js';
+import { earlyEndingsContract } from './store-contract-early.js';
 
 export interface ContractSubject {
   /** A new, empty store. */
@@ -383,6 +384,8 @@ export function storeContract(name: string, subject: () => ContractSubject): voi
         attemptsByOrigin: { run: 0, evaluate: 0 },
         successes: 0,
         failures: 0,
+        screened: 0,
+        duplicateBehaviours: 0,
         failuresByCategory: {},
         generationFailures: 0,
         firstAttemptAtMs: null,
@@ -421,6 +424,8 @@ export function storeContract(name: string, subject: () => ContractSubject): voi
       });
       expect(totals.cost.dollars).toBeCloseTo(0.0625, 10);
     });
+
+    earlyEndingsContract(() => store);
 
     it('refuses to work once closed', () => {
       store.close();

@@ -13,6 +13,7 @@ import {
   positiveNumber,
   userPath,
 } from '../flag-parsers.js';
+import { earlyStageSettings, parseScreenMargin } from '../early-flags.js';
 import { GENERATOR_CHOICES, runCommand } from '../run-command.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
 
@@ -33,6 +34,9 @@ const runFlags = z
     intervalS: z.number(),
     parallel: z.number(),
     batching: z.boolean().optional(),
+    screening: z.boolean().optional(),
+    dedup: z.boolean().optional(),
+    screenMargin: z.number().optional(),
     serve: flag,
     port: z.number().optional(),
     clips: z.string().optional(),
@@ -113,6 +117,13 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
       'repair attempts of a failed candidate before returning to its parent (default 2)',
       nonNegativeInt('--max-repairs'),
     )
+    .option('--no-screening', 'evaluate every candidate in full (no screening stage)')
+    .option('--no-dedup', 'evaluate candidates that behave exactly like an earlier attempt')
+    .option(
+      '--screen-margin <pct>',
+      'screening stops a candidate whose BD-rate against the incumbent on the screening clip exceeds this (default +15 %)',
+      parseScreenMargin,
+    )
     .action(async (values: unknown) => {
       const flags = parseFlags(runFlags, values);
       const config = loadConfig(process.env, {
@@ -142,6 +153,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           qualities: flags.qualities,
           governance,
           batching: flags.batching !== false,
+          earlyStages: earlyStageSettings(flags),
           serve: flags.serve ? loadServerConfig(process.env, { port: flags.port }) : undefined,
         },
         log,
