@@ -18,7 +18,7 @@ import { loadConfig, loadGovernanceConfig } from '../src/config.js';
 import { loadContract } from '../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../src/evaluation/adoption.js';
 import { Evaluator, type EvaluationResult } from '../src/evaluation/evaluator.js';
-import { evaluatorPorts } from '../src/evaluation/assessment.js';
+import { evaluatorPorts } from '../src/assessment/assessment.js';
 import { Governor } from '../src/governance/governor.js';
 import { FileReportSink } from '../src/governance/report-files.js';
 import { OfflineGenerator } from '../src/generators/offline/offline-generator.js';

@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { loadContract } from '../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../src/evaluation/adoption.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
-import { evaluatorPorts } from '../src/evaluation/assessment.js';
+import { evaluatorPorts } from '../src/assessment/assessment.js';
 import { OfflineGenerator } from '../src/generators/offline/offline-generator.js';
 import { latestReport } from '../src/governance/report-files.js';
 import { LoopControl } from '../src/loop/loop-control.js';

@@ -1,4 +1,4 @@
-"""The per-frame JPEG anchor (DESIGN.md section 3): every frame an independent OpenCV JPEG.
+"""The per-frame JPEG anchor (docs/ARCHITECTURE.md section 3): every frame an independent OpenCV JPEG.
 
 Measured through the same sandboxed pipeline as candidate codecs, so its bytes (JPEG plus the
 serialised metadata) and its metrics are counted exactly as theirs are. Quality q in [0, 1]

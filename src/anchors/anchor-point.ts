@@ -1,5 +1,5 @@
 /**
- * What an anchor measurement is (DESIGN.md §3 "Score"): the reference codecs every candidate is
+ * What an anchor measurement is (docs/ARCHITECTURE.md §3 "Score"): the reference codecs every candidate is
  * compared with, measured on the same clips. Shared by the ffmpeg and JPEG anchors, the cache
  * and the table. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * The anchors measured on the same clips as candidates (DESIGN.md §3 "Score"): per-frame JPEG,
+ * The anchors measured on the same clips as candidates (docs/ARCHITECTURE.md §3 "Score"): per-frame JPEG,
  * x264 and x265, their BD-rates against each other, and a candidate's BD-rate against each.
  * `measureAnchors` is the only function here with side effects, all behind the injected anchors
  * and cache; the rest is pure.

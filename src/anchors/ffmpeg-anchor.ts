@@ -1,5 +1,5 @@
 /**
- * The x264 and x265 anchors (DESIGN.md §3): a clip's raw BGR frames encoded by ffmpeg at a CRF
+ * The x264 and x265 anchors (docs/ARCHITECTURE.md §3): a clip's raw BGR frames encoded by ffmpeg at a CRF
  * sweep, decoded back by ffmpeg, and measured by the same trusted metrics as candidate codecs.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The per-frame JPEG anchor (DESIGN.md §3, "the naive codec"): an OpenCV JPEG codec file run
+ * The per-frame JPEG anchor (docs/ARCHITECTURE.md §3, "the naive codec"): an OpenCV JPEG codec file run
  * through exactly the pipeline candidate codecs go through — validation, smoke, the sandboxed
  * sweep, the same byte counting and metrics — so nothing about the comparison is special-cased.
  */

@@ -8,7 +8,7 @@ import {
   evaluatorPorts,
   type Assessment,
   type Incumbent,
-} from '../evaluation/assessment.js';
+} from '../assessment/assessment.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { selectClips } from './clip-selection.js';

@@ -3,7 +3,7 @@
  * origin `evaluate`, so status, the API, the dashboard and the self-debugger see it. Pure.
  */
 import { CodecLabError } from '../errors.js';
-import type { Assessment } from '../evaluation/assessment.js';
+import type { Assessment } from '../assessment/assessment.js';
 import { NO_USAGE } from '../generators/generator.js';
 import { codeSha256, evaluationOutcome, type AttemptRecord } from '../store/store.js';
 

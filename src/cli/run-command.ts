@@ -3,7 +3,7 @@ import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
 import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
 import { Evaluator } from '../evaluation/evaluator.js';
-import { evaluatorPorts } from '../evaluation/assessment.js';
+import { evaluatorPorts } from '../assessment/assessment.js';
 import { AnthropicGenerator } from '../generators/anthropic-generator.js';
 import type { CodeGenerator } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';

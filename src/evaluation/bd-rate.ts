@@ -1,5 +1,5 @@
 /**
- * Bjøntegaard deltas (DESIGN.md §3 "Score"): PCHIP in the log-rate domain, exact integrals of the
+ * Bjøntegaard deltas (docs/ARCHITECTURE.md §3 "Score"): PCHIP in the log-rate domain, exact integrals of the
  * cubic pieces, over the PSNR range both curves share. Pure: no I/O.
  *
  * Curves are cleaned first, and the cleaning is recorded: points dominated by another point of

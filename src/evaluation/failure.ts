@@ -1,6 +1,6 @@
 import type { FailureCause } from './cause.js';
 
-/** The one failure vocabulary (DESIGN.md §4), used by the harness, the store and reports. */
+/** The one failure vocabulary (docs/ARCHITECTURE.md §4), used by the harness, the store and reports. */
 export const FAILURE_CATEGORIES = [
   'syntax_errors',
   'forbidden_imports',

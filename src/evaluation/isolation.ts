@@ -1,5 +1,5 @@
 /**
- * The isolation check before an adoption (DESIGN.md §3): every decoder container of the given
+ * The isolation check before an adoption (docs/ARCHITECTURE.md §3): every decoder container of the given
  * evaluations runs again, as it ran (a per-quality batch stays one batch), with no other
  * sandbox on the host running, from the same counted bytes, and each of its points must
  * return the same frames byte for byte. A decoder that read anything besides its inputs (a

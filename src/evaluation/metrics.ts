@@ -1,6 +1,6 @@
 /**
  * Clip metrics computed by trusted code from the original and the decoded BGR
- * frames and the bytes counted for each frame (DESIGN.md §3 Metrics). Pure.
+ * frames and the bytes counted for each frame (docs/ARCHITECTURE.md §3 Metrics). Pure.
  */
 import { SsimCalculator } from './ssim.js';
 

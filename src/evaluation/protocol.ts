@@ -262,7 +262,7 @@ export function interpretRun(
 
 /**
  * The category a container reported, as far as the orchestrator accepts it. Infrastructure
- * failures (DESIGN.md §4: `sandbox_error`) are decided only by the orchestrator from what it
+ * failures (docs/ARCHITECTURE.md §4: `sandbox_error`) are decided only by the orchestrator from what it
  * observed itself, so a container claiming one (a codec forging its way to an excuse) gets
  * the codec's category `crashes`; an unknown category is `other`. The claimed cause is kept
  * only when it fits the category decided here.

@@ -12,7 +12,7 @@ export interface AttemptSummary {
   readonly origin?: Readonly<Record<string, unknown>>;
   readonly ok: boolean;
   readonly stage: string;
-  /** Failure category (DESIGN.md §4) when it failed. */
+  /** Failure category (docs/ARCHITECTURE.md §4) when it failed. */
   readonly category?: string;
   readonly message?: string;
   readonly traceback?: string;

@@ -1,5 +1,5 @@
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
-import { assessCandidate, type AssessPorts, type Assessment } from '../evaluation/assessment.js';
+import { assessCandidate, type AssessPorts, type Assessment } from '../assessment/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EndedEarly } from '../evaluation/early-stages.js';
 import { codeSha256, type Store } from '../store/store.js';

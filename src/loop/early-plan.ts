@@ -6,7 +6,7 @@
 import type { BdComparison } from '../anchors/anchors.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EarlyStageOptions } from '../evaluation/early-stages.js';
-import { chooseScreeningClip } from '../evaluation/screening-clip.js';
+import { chooseScreeningClip } from './screening-clip.js';
 import {
   DEFAULT_SCREEN_MARGIN_PCT,
   screeningQualities,

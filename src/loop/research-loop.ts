@@ -1,7 +1,7 @@
 import type { AnchorTable } from '../anchors/anchors.js';
 import type { CodecContract } from '../contract.js';
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
-import type { AssessPorts } from '../evaluation/assessment.js';
+import type { AssessPorts } from '../assessment/assessment.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { CodeGenerator } from '../generators/generator.js';
 import type { Logger } from '../logger.js';

@@ -12,7 +12,7 @@ import { capHead, capTail, fence, percent } from './text.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
-/** One recommendation of the self-debugger (SEED.md "Recommendation Generation"). */
+/** One recommendation of the self-debugger (docs/ARCHITECTURE.md §8). */
 export interface Recommendation {
   readonly issue: string;
   readonly fix: string;

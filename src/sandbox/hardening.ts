@@ -68,7 +68,7 @@ export const READONLY_PATHS: readonly string[] = [
 ];
 
 /**
- * The container every sandbox run gets (DESIGN.md §5). Pure, so the settings are reviewed and
+ * The container every sandbox run gets (docs/ARCHITECTURE.md §5). Pure, so the settings are reviewed and
  * unit-tested in one place. The capped tmpfs is the only writable path.
  */
 export function sandboxContainerSpec(input: ContainerSpecInput): ContainerCreateOptions {

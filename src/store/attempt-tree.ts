@@ -1,5 +1,5 @@
 /**
- * The attempt tree next to the SQLite index, in the seed's layout (DESIGN.md §6):
+ * The attempt tree next to the SQLite index, in the seed's layout (docs/ARCHITECTURE.md §6):
  *   code_attempts/attempt_<id>.py               the code of every attempt (empty when the
  *                                               response carried none)
  *   code_attempts/validation_failure_<id>.txt   why static validation refused it

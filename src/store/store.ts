@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AdoptionDecision } from '../evaluation/adoption.js';
-import type { Assessment } from '../evaluation/assessment.js';
+import type { Assessment } from '../assessment/assessment.js';
 import type {
   CandidateResult,
   EvaluationMetrics,

@@ -3,7 +3,7 @@
 # expect-direct: quality_floor
 # expect-quality: low
 #
-# Why: config['state'] is legal for reference frames but belongs to one side only (DESIGN.md §2).
+# Why: config['state'] is legal for reference frames but belongs to one side only (docs/ARCHITECTURE.md §2).
 # The decoder's state starts empty in its own container, so it returns black frames (~2 dB) =>
 # quality_floor in both modes. An ok (high PSNR) would mean the state dict was shared.
 import numpy as np

@@ -4,7 +4,7 @@
 #
 # Why: os is not allowed (forbidden_imports). Chosen expectation for direct: ok. The codec plants
 # its traps and then returns a valid frame; a sound harness keeps its results in memory or on its
-# own channel and never opens files in /tmp by guessable names after the codec ran (DESIGN.md §5:
+# own channel and never opens files in /tmp by guessable names after the codec ran (docs/ARCHITECTURE.md §5:
 # results come out parsed in memory, regular files only). A harness that follows a trap shows it:
 # leaked /etc/passwd or environ bytes, a hang on a FIFO (timeouts), a 1 TiB read (memory_exceeded),
 # or a write through a symlink into the read-only root (sandbox_error) -- all test failures.

@@ -3,7 +3,7 @@
 # expect-direct: crashes
 #
 # Why: sys is not allowed (forbidden_imports). Run directly, SystemExit(0) is the codec ending its
-# process on its own: DESIGN.md §4 puts "exited on its own" under crashes. A harness that lets the
+# process on its own: docs/ARCHITECTURE.md §4 puts "exited on its own" under crashes. A harness that lets the
 # child exit 0 without a result, or that treats a zero exit status as success, fails this test.
 import sys
 

@@ -1,6 +1,6 @@
 /**
  * The anchors measured for real on the dev clips: per-frame JPEG in the sandbox, x264 and x265
- * through the bundled ffmpeg; their order (DESIGN.md §3), the cache, and a codec scored against
+ * through the bundled ffmpeg; their order (docs/ARCHITECTURE.md §3), the cache, and a codec scored against
  * them. Prints the anchor table for the record.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

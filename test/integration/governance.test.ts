@@ -14,7 +14,7 @@ import { loadContract } from '../../src/contract.js';
 import { DEFAULT_ADOPTION_POLICY } from '../../src/evaluation/adoption.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import { Evaluator } from '../../src/evaluation/evaluator.js';
-import { evaluatorPorts } from '../../src/evaluation/assessment.js';
+import { evaluatorPorts } from '../../src/assessment/assessment.js';
 import { AnthropicGenerator } from '../../src/generators/anthropic-generator.js';
 import { DEFAULT_GOVERNANCE, Governor } from '../../src/governance/governor.js';
 import type { GovernanceReport } from '../../src/governance/report.js';

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { codecText, evaluatedFileRecord } from '../../src/cli/evaluate-record.js';
 import { isCodecLabError } from '../../src/errors.js';
-import type { Assessment } from '../../src/evaluation/assessment.js';
+import type { Assessment } from '../../src/assessment/assessment.js';
 import type { EvaluationResult } from '../../src/evaluation/evaluator.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { codeSha256 } from '../../src/store/store.js';

@@ -8,7 +8,7 @@ import type {
   JpegAnchorPoint,
 } from '../../src/anchors/anchor-point.js';
 import type { AnchorTable } from '../../src/anchors/anchors.js';
-import type { AssessPorts } from '../../src/evaluation/assessment.js';
+import type { AssessPorts } from '../../src/assessment/assessment.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import type {
   ClipResult,

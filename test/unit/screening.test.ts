@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { BdComparison } from '../../src/anchors/anchors.js';
 import type { ClipResult, RdPointMetrics } from '../../src/evaluation/evaluator.js';
-import { chooseScreeningClip } from '../../src/evaluation/screening-clip.js';
+import { chooseScreeningClip } from '../../src/loop/screening-clip.js';
 import {
   judgeScreening,
   screeningQualities,

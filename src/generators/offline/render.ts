@@ -1,5 +1,5 @@
 /**
- * Genome → one self-contained Python codec file (DESIGN.md §2): the building blocks the genome
+ * Genome → one self-contained Python codec file (docs/ARCHITECTURE.md §2): the building blocks the genome
  * chose, joined by a fixed skeleton. Deterministic: the same genome renders the same bytes, and
  * the codec it renders uses no randomness. Pure but for reading the building blocks'
  * assets/offline/*.py once (python-blocks.ts).
@@ -119,7 +119,7 @@ export function renderHeader(input: Genome): string {
     `# origin: ${originLine(genome)}`,
     '# codec-lab offline generator (offline-search-v1): a codec assembled from building blocks.',
     `# ${describe(genome)}`,
-    '# Contract: DESIGN.md section 2. Deterministic: no randomness, no clocks; inter frames are',
+    '# Contract: docs/ARCHITECTURE.md section 2. Deterministic: no randomness, no clocks; inter frames are',
     "# predicted from the reconstruction the decoder will also have (kept in config['state']).",
   ].join('\n');
 }

@@ -6,7 +6,7 @@
  * order) screens. Ties go to the earlier clip. Pure.
  */
 import type { BdComparison } from '../anchors/anchors.js';
-import type { ScreeningClipChoice } from './screening.js';
+import type { ScreeningClipChoice } from '../evaluation/screening.js';
 
 export const MIN_SCREENING_SAMPLES = 3;
 

@@ -17,10 +17,10 @@ import {
   type AdoptionPolicy,
   type PerClipBdRate,
   type QualityFacts,
-} from './adoption.js';
-import { bdRate } from './bd-rate.js';
-import type { Clip } from './clip.js';
-import type { EarlyStageOptions, EndedEarly } from './early-stages.js';
+} from '../evaluation/adoption.js';
+import { bdRate } from '../evaluation/bd-rate.js';
+import type { Clip } from '../evaluation/clip.js';
+import type { EarlyStageOptions, EndedEarly } from '../evaluation/early-stages.js';
 import type {
   CandidateResult,
   ClipResult,
@@ -29,7 +29,7 @@ import type {
   EvaluationResult,
   Evaluator,
   IsolationOutcome,
-} from './evaluator.js';
+} from '../evaluation/evaluator.js';
 
 /** `bd_rate` of `evaluate --json`: mean over clips in percent, null where it cannot be computed. */
 export type BdRateSummary = Record<AnchorName | 'incumbent', number | null>;
