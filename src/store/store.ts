@@ -238,27 +238,13 @@ export function evaluationOutcome(
     duplicateOf: result.stage === 'duplicate_behaviour' ? result.duplicateOf : null,
     screening: ('screening' in result ? result.screening : null) ?? null,
   };
-  if (result.failure === null && !result.ok) {
-    // Ended early, not failed: a behavioural duplicate, or screened out with partial metrics.
+  if (result.failure === null) {
+    // Passed, or ended early without failing: a behavioural duplicate, or screened out with
+    // partial metrics (the reason is its message).
     return {
       stage: result.stage,
       category: null,
       failureMessage: result.stage === 'screen' ? result.screening.reason : null,
-      failureCause: null,
-      traceback: null,
-      failureLine: null,
-      findings: [],
-      log: '',
-      imageId: result.imageId,
-      metrics: result.metrics,
-      ...early,
-    };
-  }
-  if (result.ok) {
-    return {
-      stage: 'done',
-      category: null,
-      failureMessage: null,
       failureCause: null,
       traceback: null,
       failureLine: null,
