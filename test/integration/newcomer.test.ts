@@ -206,7 +206,11 @@ describe('a newcomer on a fresh clone', () => {
       console.log(bench.stdout);
       expect(bench.code, bench.tail).toBe(0);
       expect(bench.stdout).toContain(`preparing the clip sets in ${join(clone, '.data', 'clips')}`);
-      expect(bench.stdout).toMatch(/JPEG codec on the dev set: 1 clips, 2 frames, 1 qualities/);
+      expect(bench.stdout).toMatch(
+        /JPEG codec on the dev set, batched protocol: 1 clips, 2 frames, 1 qualities/,
+      );
+      expect(bench.stdout).toMatch(/JPEG codec on the dev set, per-point protocol: 1 clips/);
+      expect(bench.stdout).toMatch(/^overhead: \d+\.\d %/m);
       expect(bench.stdout).toMatch(/ffmpeg MJPEG encode \+ decode \+ PSNR/);
       expect(existsSync(join(clone, '.data', 'clips', 'dev', MANIFEST_FILE))).toBe(true);
       expect(await leftoverContainers()).toEqual([]);

@@ -51,7 +51,7 @@ const GENOMES: Readonly<Record<string, Genome>> = {
   bgrPixels: { ...JPEG_LIKE, colour: 'bgr', transform: 'none', entropy: 'rle_deflate' },
 };
 
-// Whole files changed once on purpose: the header now cites docs/ARCHITECTURE.md (was DESIGN.md).
+// Whole files changed once on purpose: the header now cites docs/ARCHITECTURE.md.
 const PIN_FILES = {
   jpegLike: '57f4cc8658710c23f0ce926f3cc0405c9b54971c2acaa25a23c70ecef70f75f4',
   interBlockArith: '20a0bc19a35db0147084726bd57eaf82b3b9e722a10a8692dbc6e608d6dcab80',
