@@ -107,8 +107,9 @@ describe('screening and behavioural dedup in the real sandbox', () => {
       choice: { rule: 'fallback_first_clip' },
     });
     expect(result.screening.bdRatePct).toBeGreaterThan(15);
-    // validate, smoke (2 encodes, 1 decode), then 3 screening points: nothing of the sweep.
-    expect(result.timings.runs).toBe(10);
+    // Containers: validate, smoke (2 encodes, 1 decode), then the 3 screening points (batched:
+    // one encoder container for the clip, one decoder container per quality): no sweep.
+    expect(result.timings.runs).toBe(1 + 3 + 1 + 3);
     expect(result.metrics.clips[0]?.points.map((p) => p.quality)).toEqual([0.1, 0.5, 0.9]);
     const stored = record(PADDED, result);
     expect(stored).toMatchObject({ ok: true, stage: 'screen', category: null });
@@ -135,8 +136,9 @@ describe('screening and behavioural dedup in the real sandbox', () => {
     if (!result.ok) throw new Error(`expected success, got ${result.stage}`);
     expect(result.screening?.verdict).toBe('passed');
     expect(result.behaviourSha256).not.toBe(incumbent.behaviourSha256);
-    // validate, smoke, then 5 points of one clip, each encoded and decoded once.
-    expect(result.timings.runs).toBe(14);
+    // Containers: validate, smoke, screening (1 encoder, 3 decoders), then the sweep's other 2
+    // qualities (1 encoder, 2 decoders): each of the 5 points encoded and decoded once.
+    expect(result.timings.runs).toBe(1 + 3 + (1 + 3) + (1 + 2));
     const points = result.metrics.clips[0]?.points ?? [];
     expect(points.map((p) => p.quality)).toEqual(QUALITIES);
     const plain = await evaluator.evaluate(Buffer.from(NUDGED), clips, { qualities: QUALITIES });
