@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Some unit tests start python3 or ffmpeg; on two loaded cores 5 s is not enough.
+          testTimeout: 30_000,
         },
       },
       {
