@@ -42,8 +42,10 @@ function truncate(clips: readonly Clip[], frames: number | undefined): Clip[] {
 
 /**
  * Which clips a command runs on: `--clips` when given; else the prepared dev set (with its
- * holdout) in <data-dir>/clips; else the built-in clip. Never a silent substitute: a prepared
- * set that fails its hash check is an error, not a reason to fall back.
+ * holdout) in <data-dir>/clips; else the built-in clip. The holdout: `--holdout` when given;
+ * else, where one is needed, `--clips` split by the documented rule (docs/ARCHITECTURE.md
+ * §3.3). Never a silent substitute: a prepared set that fails its hash check is an error, not
+ * a reason to fall back.
  */
 export async function selectClips(
   config: Config,
