@@ -4,13 +4,31 @@ import type { Config } from '../config.js';
 import type { Clip } from '../evaluation/clip.js';
 import { readClips } from '../evaluation/clip-folder.js';
 import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
+import {
+  checkDisjoint,
+  recordSplit,
+  splitHoldout,
+  type SplitRecord,
+} from '../clips/holdout-split.js';
 import { BUILTIN_CLIP } from './paths.js';
 
 export interface ClipSelection {
   readonly clips: Clip[];
-  /** Clips the prompt never sees, for adoption only; null when the clips are the user's own. */
+  /** Clips the prompt never sees, for adoption only; null only for the built-in clip. */
   readonly holdout: Clip[] | null;
   readonly description: string;
+  /** Which clips and frames are dev and which holdout, and by what rule (printed and stored). */
+  readonly split: SplitRecord;
+}
+
+export interface HoldoutOptions {
+  /** `--holdout PATH`: a file or folder read like `--clips`. */
+  readonly path?: string | undefined;
+  /**
+   * Whether the command needs a holdout (run, evaluate --incumbent): then `--clips` without
+   * `--holdout` is split by the documented rule (clips/holdout-split.ts). Default false.
+   */
+  readonly needed?: boolean | undefined;
 }
 
 const USER_CLIP_FRAMES = 30;
@@ -24,18 +42,55 @@ function truncate(clips: readonly Clip[], frames: number | undefined): Clip[] {
 
 /**
  * Which clips a command runs on: `--clips` when given; else the prepared dev set (with its
- * holdout) in <data-dir>/clips; else the built-in clip. Never a silent substitute: a prepared
- * set that fails its hash check is an error, not a reason to fall back.
+ * holdout) in <data-dir>/clips; else the built-in clip. The holdout: `--holdout` when given;
+ * else, where one is needed, `--clips` split by the documented rule (docs/ARCHITECTURE.md
+ * §3.3). Never a silent substitute: a prepared set that fails its hash check is an error, not
+ * a reason to fall back.
  */
 export async function selectClips(
   config: Config,
   clipsFlag: string | undefined,
   frames: number | undefined,
+  holdoutOptions: HoldoutOptions = {},
 ): Promise<ClipSelection> {
   const reader = new FfmpegClipReader(config.ffmpegPath);
+  const selection = await selectDev(config, reader, clipsFlag, frames, holdoutOptions);
+  if (holdoutOptions.path === undefined) return selection;
+  const holdout = await readClips(reader, holdoutOptions.path, {
+    maxFrames: frames ?? USER_CLIP_FRAMES,
+  });
+  checkDisjoint(selection.clips, holdout);
+  return {
+    ...selection,
+    holdout,
+    split: recordSplit('given', selection.clips, holdout, `--holdout ${holdoutOptions.path}`),
+  };
+}
+
+async function selectDev(
+  config: Config,
+  reader: FfmpegClipReader,
+  clipsFlag: string | undefined,
+  frames: number | undefined,
+  holdoutOptions: HoldoutOptions,
+): Promise<ClipSelection> {
   if (clipsFlag !== undefined) {
     const clips = await readClips(reader, clipsFlag, { maxFrames: frames ?? USER_CLIP_FRAMES });
-    return { clips, holdout: null, description: clipsFlag };
+    if (holdoutOptions.needed !== true || holdoutOptions.path !== undefined) {
+      return {
+        clips,
+        holdout: null,
+        description: clipsFlag,
+        split: recordSplit('none', clips, null, 'all of --clips are dev clips'),
+      };
+    }
+    const split = splitHoldout(clips);
+    return {
+      clips: split.dev,
+      holdout: split.holdout,
+      description: clipsFlag,
+      split: split.record,
+    };
   }
   const dev = join(config.dataDir, 'clips', 'dev');
   if (await clipSetExists(dev)) {
@@ -43,10 +98,20 @@ export async function selectClips(
     const holdout = (await clipSetExists(holdoutDir))
       ? (await loadClipSet(holdoutDir, reader)).clips
       : null;
+    const clips = truncate((await loadClipSet(dev, reader)).clips, frames);
+    const held = holdout === null ? null : truncate(holdout, frames);
     return {
-      clips: truncate((await loadClipSet(dev, reader)).clips, frames),
-      holdout: holdout === null ? null : truncate(holdout, frames),
+      clips,
+      holdout: held,
       description: `the prepared dev set in ${dev}`,
+      split: recordSplit(
+        held === null ? 'none' : 'prepared',
+        clips,
+        held,
+        held === null
+          ? `the prepared dev set (no holdout set in ${holdoutDir})`
+          : 'the prepared dev and holdout sets',
+      ),
     };
   }
   const clips = await readClips(reader, BUILTIN_CLIP, { maxFrames: frames ?? BUILTIN_FRAMES });
@@ -54,5 +119,6 @@ export async function selectClips(
     clips,
     holdout: null,
     description: "the built-in clip (run 'codec-lab clips prepare' for the real dev set)",
+    split: recordSplit('none', clips, null, 'the built-in clip has no holdout'),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '../assessment/assessment.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
+import { describeSplit } from '../clips/holdout-split.js';
 import { selectClips } from './clip-selection.js';
 import type { Logger } from '../logger.js';
 import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
@@ -22,6 +23,8 @@ export interface EvaluateCommandOptions {
   readonly codecPath: string;
   readonly json: boolean;
   readonly clips?: string | undefined;
+  /** `--holdout PATH` (with `--incumbent` only); without it `--clips` is split by the rule. */
+  readonly holdout?: string | undefined;
   readonly frames?: number | undefined;
   readonly qualities: readonly number[];
   /** A codec file to compare against and decide adoption over. */
@@ -92,6 +95,12 @@ export async function evaluateCommand(
   log: Logger,
   out: (text: string) => void,
 ): Promise<void> {
+  if (options.holdout !== undefined && options.incumbent === undefined) {
+    throw new CodecLabError(
+      'USAGE',
+      '--holdout needs --incumbent: the holdout only confirms an adoption decision, which evaluate makes against an incumbent',
+    );
+  }
   const code = await readCode(options.codecPath, 'the codec file');
   const text = codecText(code, options.codecPath);
   const incumbent: Incumbent | null = options.incumbent
@@ -100,7 +109,11 @@ export async function evaluateCommand(
         origin: options.incumbent,
       }
     : null;
-  const selection = await selectClips(config, options.clips, options.frames);
+  const selection = await selectClips(config, options.clips, options.frames, {
+    path: options.holdout,
+    needed: incumbent !== null,
+  });
+  if (incumbent !== null) process.stderr.write(`${describeSplit(selection.split).join('\n')}\n`);
   // Opened before the evaluation, so a store that cannot take the attempt fails in a second,
   // not after minutes of measuring. A guest: it records next to a run that holds the store.
   const store = SqliteStore.openGuest({ dataDir: config.dataDir });
@@ -150,6 +163,7 @@ export async function evaluateCommand(
           frames: options.frames ?? null,
           clips: selection.clips.map((clip) => clip.source),
           incumbent: options.incumbent ?? null,
+          clip_split: selection.split,
           skip_validation: options.skipValidation === true,
           batching,
           limits: config.sandbox,

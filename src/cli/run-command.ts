@@ -15,6 +15,7 @@ import { ResearchLoop } from '../loop/research-loop.js';
 import type { EarlyStageSettings } from '../loop/early-plan.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
+import { describeSplit } from '../clips/holdout-split.js';
 import { selectClips } from './clip-selection.js';
 import { createChatService, createGovernor } from './governance-runtime.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
@@ -35,6 +36,8 @@ export interface RunCommandOptions {
   readonly intervalS: number;
   readonly parallel: number;
   readonly clips?: string | undefined;
+  /** `--holdout PATH`; without it `--clips` is split by the documented rule. */
+  readonly holdout?: string | undefined;
   readonly frames?: number | undefined;
   readonly qualities: readonly number[];
   /** Also run the status server in this process (`run --serve`), controlling this loop. */
@@ -97,7 +100,13 @@ export async function runCommand(
   log: Logger,
   tty: boolean,
 ): Promise<string> {
-  const selection = await selectClips(config, options.clips, options.frames);
+  const selection = await selectClips(config, options.clips, options.frames, {
+    path: options.holdout,
+    needed: true,
+  });
+  // Printed whatever the log level: which frames the search may learn from and which only
+  // confirm an adoption is part of what the run means.
+  process.stderr.write(`${describeSplit(selection.split).join('\n')}\n`);
   const store = SqliteStore.open({
     dataDir: config.dataDir,
     log: log.child({ component: 'store' }),
@@ -155,6 +164,7 @@ export async function runCommand(
         contract: loadContract(),
         clips: selection.clips,
         holdout: selection.holdout,
+        settings: { clip_split: selection.split },
         qualities: options.qualities,
         policy: DEFAULT_ADOPTION_POLICY,
         log: log.child({ component: 'loop' }),
@@ -174,14 +184,16 @@ export async function runCommand(
           generator: generator.name,
           clips: selection.description,
           holdout: selection.holdout?.length ?? 0,
+          split: selection.split,
         },
         'research loop starting',
       );
       if (selection.holdout === null) {
         // Not silent: without a holdout set the adoption rule cannot confirm a candidate, so
-        // nothing after v1 can be adopted.
+        // nothing after v1 can be adopted. Only the built-in clip (and a prepared dev set
+        // without its holdout set) gets here: user clips are split or given --holdout.
         const warning =
-          'no holdout clip set: after the first version nothing can be adopted (the rule needs the holdout to confirm); run `codec-lab clips prepare` for the dev and holdout sets';
+          'no holdout clip set: after the first version nothing can be adopted (the rule needs the holdout to confirm); run `codec-lab clips prepare` for the dev and holdout sets, or pass --clips (split by the documented rule) or --holdout';
         log.warn({ clips: selection.description }, warning);
         if (tty) process.stderr.write(`warning: ${warning}\n`);
       }

@@ -35,6 +35,11 @@ export interface LoopDependencies {
   readonly contract: CodecContract;
   readonly clips: readonly Clip[];
   readonly holdout: readonly Clip[] | null;
+  /**
+   * What the run measures on, stored with each of its attempts (the CLI's `clip_split`: which
+   * clips and frames are dev and which holdout). Never part of a prompt. Default null.
+   */
+  readonly settings?: Readonly<Record<string, unknown>> | null;
   readonly qualities: readonly number[];
   readonly policy: AdoptionPolicy;
   readonly log: Logger;
@@ -296,7 +301,11 @@ export class ResearchLoop {
   }
 
   private record(record: LoopRecord): StoredAttempt {
-    const stored = this.deps.store.recordAttempt({ ...record, origin: 'run', settings: null });
+    const stored = this.deps.store.recordAttempt({
+      ...record,
+      origin: 'run',
+      settings: this.deps.settings ?? null,
+    });
     this.recorded += 1;
     return stored;
   }

@@ -77,8 +77,10 @@ export interface AttemptRecord {
   readonly usage: Usage;
   readonly timings: AttemptTimings;
   /**
-   * How the attempt was measured when not by the loop's own settings: `evaluate`'s codec file,
-   * qualities, frames, clips, incumbent, skip_validation and sandbox limits. Null for `run`.
+   * How the attempt was measured: for `evaluate`, its codec file, qualities, frames, clips,
+   * incumbent, skip_validation and sandbox limits; for both `evaluate` and `run`, `clip_split`
+   * (clips/holdout-split.ts: the dev and holdout clips and frames, and the rule). Null for
+   * attempts stored before the split was recorded, and for loops given no settings.
    */
   readonly settings: Readonly<Record<string, unknown>> | null;
   readonly createdAtMs: number;

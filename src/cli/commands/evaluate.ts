@@ -13,6 +13,7 @@ const evaluateFlags = z.object({
   clips: z.string().optional(),
   frames: z.number().optional(),
   incumbent: z.string().optional(),
+  holdout: z.string().optional(),
   qualities: converted(parseQualities),
   timeoutS: z.number().optional(),
   memoryMb: z.number().optional(),
@@ -47,6 +48,11 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
     .option(
       '--incumbent <codec.py>',
       'compare against this codec and decide whether the new one would be adopted',
+      userPath,
+    )
+    .option(
+      '--holdout <path>',
+      'with --incumbent: holdout clips (a file or folder, read like --clips) that confirm adoption; default: --clips split by the documented rule',
       userPath,
     )
     .option(
@@ -88,6 +94,7 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
           clips: flags.clips,
           frames: flags.frames,
           incumbent: flags.incumbent,
+          holdout: flags.holdout,
           qualities: flags.qualities,
           skipValidation: flags.skipValidation === true,
           batching: flags.batching !== false,

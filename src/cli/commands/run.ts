@@ -40,6 +40,7 @@ const runFlags = z
     serve: flag,
     port: z.number().optional(),
     clips: z.string().optional(),
+    holdout: z.string().optional(),
     frames: z.number().optional(),
     qualities: converted(parseQualities),
     timeoutS: z.number().optional(),
@@ -98,6 +99,11 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
       'a video file or folder (default: the prepared dev set, else the built-in clip)',
       userPath,
     )
+    .option(
+      '--holdout <path>',
+      'holdout clips (a file or folder, read like --clips) that confirm each adoption; default: --clips split by the documented rule (3+ clips: every third by name; fewer: the last third of each clip)',
+      userPath,
+    )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
     .option('--qualities <list>', 'quality points in [0, 1]', DEFAULT_QUALITIES.join(','))
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
@@ -149,6 +155,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           intervalS: flags.intervalS,
           parallel: flags.parallel,
           clips: flags.clips,
+          holdout: flags.holdout,
           frames: flags.frames,
           qualities: flags.qualities,
           governance,
