@@ -1,0 +1,48 @@
+/**
+ * Charts to files (docs/ARCHITECTURE.md §7.3): a Vega-Lite spec compiled and rendered to SVG by
+ * Vega in Node (the same libraries the dashboard serves to the browser), and SVG to PNG by
+ * resvg with a font from the system.
+ */
+import { existsSync } from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { CodecLabError } from '../errors.js';
+
+/** DejaVu Sans, from Debian's fonts-dejavu-core (scripts/setup.sh installs it). */
+export const CHART_FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+const CHART_FONT_FAMILY = 'DejaVu Sans';
+
+export async function chartSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * A PNG of the SVG at `scale` × its size. Without the font every label would silently be
+ * missing, so a missing font is an error that names the package.
+ */
+export function svgToPng(svg: string, options: { scale?: number; fontFile?: string } = {}): Buffer {
+  const fontFile = options.fontFile ?? CHART_FONT_FILE;
+  if (!existsSync(fontFile)) {
+    throw new CodecLabError(
+      'FONT_MISSING',
+      `a PNG needs the font ${fontFile} for its labels: install Debian's fonts-dejavu-core (apt-get install fonts-dejavu-core; scripts/setup.sh does), or write SVG (--out rd.svg)`,
+    );
+  }
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: options.scale ?? 2 },
+    background: 'white',
+    font: {
+      fontFiles: [fontFile],
+      loadSystemFonts: false,
+      defaultFontFamily: CHART_FONT_FAMILY,
+      sansSerifFamily: CHART_FONT_FAMILY,
+    },
+  });
+  return resvg.render().asPng();
+}
