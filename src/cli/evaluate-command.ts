@@ -86,12 +86,13 @@ async function readCode(path: string, what: string): Promise<Buffer> {
   });
 }
 
+/** Evaluates, stores and prints; resolves with the stored attempt's id. */
 export async function evaluateCommand(
   config: Config,
   options: EvaluateCommandOptions,
   log: Logger,
   out: (text: string) => void,
-): Promise<void> {
+): Promise<string> {
   const code = await readCode(options.codecPath, 'the codec file');
   const text = codecText(code, options.codecPath);
   const incumbent: Incumbent | null = options.incumbent
@@ -163,6 +164,7 @@ export async function evaluateCommand(
         ? JSON.stringify(evaluationJson(assessment, stored.id))
         : renderText(assessment, stored.id, config.dataDir, selection.clips),
     );
+    return stored.id;
   } finally {
     await sandbox?.close();
     release();
