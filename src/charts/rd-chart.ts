@@ -255,7 +255,7 @@ export function rdChartSpec(data: RdChartData, options: RdChartOptions = {}): To
     },
     config: {
       axis: { gridColor: '#e3e6eb', labelFontSize: 11, titleFontSize: 12 },
-      header: { labelFontSize: 12, labelFontWeight: 'bold', labelLimit: 360 },
+      header: { labelFontSize: 12, labelFontWeight: 'bold', labelLimit: 0 },
       legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 240 },
       font: 'DejaVu Sans, Verdana, sans-serif',
     },
