@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { listAnchors } from '../anchors/anchor-listing.js';
-import { chartSvg, svgToPng } from '../charts/render.js';
+import { chartSvg, checkPngFont, svgToPng } from '../charts/render.js';
 import type { Config } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import { attemptRdChart, chooseVersion, type AttemptChart } from '../governance/rd-plot.js';
@@ -65,7 +65,8 @@ export async function plotCommand(
   log: Logger,
   out: (text: string) => void,
 ): Promise<void> {
-  if (options.out !== undefined) plotFormat(options.out);
+  // Checked before anything is evaluated: a bad --out or a missing font fails in a second.
+  if (options.out !== undefined && plotFormat(options.out) === 'png') checkPngFont();
   let attemptId: string;
   let label: string;
   let defaultOut: string;
@@ -112,7 +113,7 @@ export async function plotCommand(
   const chart = chartOf(attempt, label, await listAnchors(config.dataDir));
   const path = resolve(options.out ?? defaultOut);
   const svg = await chartSvg(chart.spec);
-  await writeFile(path, plotFormat(path) === 'png' ? svgToPng(svg) : svg);
+  await writeFile(path, plotFormat(path) === 'png' ? await svgToPng(svg) : svg);
   for (const note of chart.data.notes) process.stderr.write(`note: ${note}\n`);
   const anchors = chart.data.series.filter((name) => name !== label);
   out(

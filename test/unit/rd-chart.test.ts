@@ -158,20 +158,17 @@ describe('the RD chart as SVG', () => {
   it('renders to a PNG with its labels, and refuses without a font', async () => {
     const data = rdChartData({ label: 'v3', clips: codecClips, anchors: anchorClips });
     const svg = await chartSvg(rdChartSpec(data));
-    const png = svgToPng(svg, { scale: 1 });
+    const png = await svgToPng(svg, { scale: 1 });
     expect(png.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
     const width = png.readUInt32BE(16);
     expect(width).toBe(Math.ceil(Number(parseXml(svg).attributes.width)));
     // Text is drawn: the same chart without its text layer is a smaller file.
-    const noText = svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, ''), { scale: 1 });
+    const noText = await svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, ''), { scale: 1 });
     expect(png.length).toBeGreaterThan(noText.length * 1.1);
 
-    let error: unknown;
-    try {
-      svgToPng(svg, { fontFile: '/nonexistent/font.ttf' });
-    } catch (caught) {
-      error = caught;
-    }
+    const error: unknown = await svgToPng(svg, { fontFile: '/nonexistent/font.ttf' }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isCodecLabError(error, 'FONT_MISSING')).toBe(true);
     expect((error as Error).message).toContain('fonts-dejavu-core');
   });
