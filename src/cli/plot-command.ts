@@ -59,6 +59,15 @@ function chartOf(
   return chart;
 }
 
+function readStore<T>(config: Config, read: (store: SqliteStore) => T): T {
+  const store = SqliteStore.openReadOnly({ dataDir: config.dataDir });
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}
+
 export async function plotCommand(
   config: Config,
   options: PlotCommandOptions,
@@ -67,13 +76,13 @@ export async function plotCommand(
 ): Promise<void> {
   // Checked before anything is evaluated: a bad --out or a missing font fails in a second.
   if (options.out !== undefined && plotFormat(options.out) === 'png') checkPngFont();
-  let attemptId: string;
+  let attempt: StoredAttempt | null;
   let label: string;
   let defaultOut: string;
   if (options.subject.kind === 'codec') {
     const codecPath = options.subject.evaluate.codecPath;
     // The evaluation's own report goes to stderr: stdout says what was written.
-    attemptId = await evaluateCommand(
+    const attemptId = await evaluateCommand(
       config,
       { ...options.subject.evaluate, json: false },
       log,
@@ -81,34 +90,24 @@ export async function plotCommand(
         process.stderr.write(`${text}\n`);
       },
     );
+    attempt = readStore(config, (store) => store.attempt(attemptId));
+    if (attempt === null) {
+      throw new CodecLabError('STORE_FAILED', `attempt ${attemptId} is not in ${config.dataDir}`);
+    }
     label = basename(codecPath);
     defaultOut = `rd_${basename(codecPath, extname(codecPath))}.svg`;
   } else {
-    const store = SqliteStore.openReadOnly({ dataDir: config.dataDir });
-    try {
-      const chosen = chooseVersion(store, options.subject.version);
-      if (chosen === null) {
-        throw new CodecLabError(
-          'USAGE',
-          `no version adopted yet in ${config.dataDir}: run codec-lab run, or plot a codec file (codec-lab plot my_codec.py)`,
-        );
-      }
-      attemptId = chosen.attempt.id;
-      label = `v${chosen.version.version}`;
-      defaultOut = `rd_${label}.svg`;
-    } finally {
-      store.close();
+    const { version } = options.subject;
+    const chosen = readStore(config, (store) => chooseVersion(store, version));
+    if (chosen === null) {
+      throw new CodecLabError(
+        'USAGE',
+        `no version adopted yet in ${config.dataDir}: run codec-lab run, or plot a codec file (codec-lab plot my_codec.py)`,
+      );
     }
-  }
-  const store = SqliteStore.openReadOnly({ dataDir: config.dataDir });
-  let attempt: StoredAttempt | null;
-  try {
-    attempt = store.attempt(attemptId);
-  } finally {
-    store.close();
-  }
-  if (attempt === null) {
-    throw new CodecLabError('STORE_FAILED', `attempt ${attemptId} is not in ${config.dataDir}`);
+    attempt = chosen.attempt;
+    label = `v${chosen.version.version}`;
+    defaultOut = `rd_${label}.svg`;
   }
   const chart = chartOf(attempt, label, await listAnchors(config.dataDir));
   const path = resolve(options.out ?? defaultOut);
