@@ -185,6 +185,8 @@ const PALETTE = [
 
 export interface RdChartOptions {
   readonly title?: string;
+  /** A second title line (shorter lines: Vega in Node sizes the chart from a rough text width). */
+  readonly subtitle?: string;
   /** Panels per row (default 2). */
   readonly columns?: number;
   /** Size of one panel in pixels (default 320 × 240). */
@@ -201,7 +203,15 @@ export function rdChartSpec(data: RdChartData, options: RdChartOptions = {}): To
   const colours = data.series.map((_, i) => PALETTE[i % PALETTE.length]!);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(options.title ? { title: { text: options.title, anchor: 'start' } } : {}),
+    ...(options.title
+      ? {
+          title: {
+            text: options.title,
+            anchor: 'start',
+            ...(options.subtitle ? { subtitle: options.subtitle } : {}),
+          },
+        }
+      : {}),
     background: 'white',
     padding: 10,
     data: { values: data.rows as RdRow[] },

@@ -75,8 +75,13 @@ export function attemptRdChart(
     clips: codecCurves(attempt.metrics),
     anchors: anchorCurves(anchors),
   });
-  const title = `${label} (attempt ${attempt.id}) against the anchors: luma PSNR against bitrate`;
-  return { title, data, spec: rdChartSpec(data, { title, ...options }) };
+  const heading = `${label} (attempt ${attempt.id}) against the anchors`;
+  const subtitle = 'luma PSNR against bitrate';
+  return {
+    title: `${heading}: ${subtitle}`,
+    data,
+    spec: rdChartSpec(data, { title: heading, subtitle, ...options }),
+  };
 }
 
 export interface ChosenVersion {
