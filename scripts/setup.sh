@@ -13,6 +13,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 # The dashboard's browser test needs chromium (played by playwright-core); it fails without it.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# `codec-lab plot --out rd.png` draws the chart's labels with DejaVu Sans (src/charts/render.ts).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # The lint tier (`npm test`) checks the Python files with pyflakes3.
 command -v pyflakes3 >/dev/null 2>&1 || missing+=(pyflakes3)
 if [ ${#missing[@]} -gt 0 ]; then

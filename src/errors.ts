@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   // Anchors
   'FRAME_COUNT_MISMATCH',
   'JPEG_ANCHOR_FAILED',
+  // Charts
+  'FONT_MISSING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

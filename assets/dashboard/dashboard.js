@@ -1,25 +1,16 @@
 /* global document, window, fetch, setTimeout, URLSearchParams */
 // The codec-lab dashboard. Every value shown comes from the JSON API and may be text an LLM
-// wrote: it is only ever put into the page with textContent or as an SVG attribute value set
-// through setAttribute on elements this script creates — never parsed as HTML.
+// wrote: it is only ever put into the page with textContent, or drawn by Vega as chart data
+// (SVG text and attribute values) — never parsed as HTML.
 'use strict';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const POLL_MS = Number(new URLSearchParams(window.location.search).get('poll_ms')) || 5000;
-const COLOURS = { best: '#d1495b', jpeg: '#8d99ae', x264: '#2e86ab', x265: '#3c9d5d' };
 
 /** An HTML element with text content only. */
 function el(tag, text, className) {
   const node = document.createElement(tag);
   if (text !== undefined && text !== null) node.textContent = String(text);
   if (className) node.className = className;
-  return node;
-}
-
-function svg(tag, attrs, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = String(text);
   return node;
 }
 
@@ -116,250 +107,57 @@ function renderStatus(status) {
   );
 }
 
-function renderTimeline(data) {
-  const box = document.getElementById('chart-timeline');
-  const buckets = data.buckets;
-  const width = 720;
-  const height = 220;
-  const pad = { left: 40, right: 40, top: 10, bottom: 30 };
-  const chart = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': 'attempts per time slice: successes and failures, with the success rate',
-    'data-buckets': buckets.length,
-  });
-  if (buckets.length === 0) {
-    chart.append(
-      svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle' }, 'no attempts yet'),
-    );
-    box.replaceChildren(chart);
+/**
+ * Charts: Vega-Lite specs built by the server (the same code as `codec-lab plot`), compiled and
+ * drawn here by the Vega and Vega-Lite builds the server serves. A chart is redrawn only when
+ * its spec changed. Values reach the page as SVG text and the tooltip's textContent only.
+ */
+const charts = new Map();
+
+function showTooltip(handler, event, item, value) {
+  const tip = document.getElementById('chart-tooltip');
+  if (value === null || value === undefined || value === '') {
+    tip.hidden = true;
     return;
   }
-  const innerW = width - pad.left - pad.right;
-  const innerH = height - pad.top - pad.bottom;
-  const most = Math.max(1, ...buckets.map((b) => b.attempts));
-  const slot = innerW / buckets.length;
-  const y = (count) => pad.top + innerH - (count / most) * innerH;
-  chart.append(
-    svg('line', {
-      x1: pad.left,
-      y1: pad.top + innerH,
-      x2: width - pad.right,
-      y2: pad.top + innerH,
-      stroke: '#999',
-    }),
-  );
-  chart.append(svg('text', { x: pad.left - 6, y: pad.top + 8, 'text-anchor': 'end' }, most));
-  chart.append(svg('text', { x: pad.left - 6, y: pad.top + innerH, 'text-anchor': 'end' }, 0));
-  chart.append(svg('text', { x: width - pad.right + 4, y: pad.top + 8 }, '100%'));
-  const rate = [];
-  buckets.forEach((bucket, i) => {
-    const x = pad.left + i * slot + slot * 0.1;
-    const w = slot * 0.8;
-    const ok = svg('rect', {
-      x,
-      y: y(bucket.successes),
-      width: w,
-      height: pad.top + innerH - y(bucket.successes),
-      fill: '#3c9d5d',
-      class: 'bar-success',
-      'data-count': bucket.successes,
-    });
-    ok.append(svg('title', {}, `${bucket.successes} succeeded, ${when(bucket.start)}`));
-    const bad = svg('rect', {
-      x,
-      y: y(bucket.attempts),
-      width: w,
-      height: y(bucket.successes) - y(bucket.attempts),
-      fill: '#d1495b',
-      class: 'bar-failure',
-      'data-count': bucket.failures,
-    });
-    bad.append(svg('title', {}, `${bucket.failures} failed, ${when(bucket.start)}`));
-    chart.append(ok, bad);
-    if (bucket.success_rate !== null) {
-      rate.push(`${x + w / 2},${pad.top + innerH - bucket.success_rate * innerH}`);
-    }
-  });
-  if (rate.length > 0) {
-    chart.append(
-      svg('polyline', {
-        points: rate.join(' '),
-        fill: 'none',
-        stroke: '#1d2330',
-        'stroke-width': 2,
-        class: 'rate-line',
-      }),
-    );
-  }
-  chart.append(svg('text', { x: pad.left, y: height - 8 }, when(buckets[0].start)));
-  chart.append(
-    svg(
-      'text',
-      { x: width - pad.right, y: height - 8, 'text-anchor': 'end' },
-      when(buckets[buckets.length - 1].end),
-    ),
-  );
-  const legend = [
-    ['#3c9d5d', 'succeeded'],
-    ['#d1495b', 'failed'],
-    ['#1d2330', 'success rate'],
-  ];
-  legend.forEach(([colour, name], i) => {
-    chart.append(
-      svg('rect', { x: pad.left + 10 + i * 110, y: pad.top, width: 10, height: 10, fill: colour }),
-    );
-    chart.append(svg('text', { x: pad.left + 24 + i * 110, y: pad.top + 9 }, name));
-  });
-  box.replaceChildren(chart);
+  const lines =
+    typeof value === 'object'
+      ? Object.entries(value).map(([name, v]) => `${name}: ${v}`)
+      : [String(value)];
+  tip.replaceChildren(...lines.map((line) => el('div', line)));
+  tip.hidden = false;
+  tip.style.left = `${event.pageX + 14}px`;
+  tip.style.top = `${event.pageY + 14}px`;
 }
 
-/** One RD chart: luma PSNR against bitrate (log scale), one polyline per series. */
-function rdChart(title, series) {
-  const width = 420;
-  const height = 280;
-  const pad = { left: 46, right: 12, top: 24, bottom: 36 };
-  const all = series.flatMap((s) => s.points).filter((p) => p.bitrate_kbps > 0);
-  const chart = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': title,
-    'data-clip': title,
-  });
-  chart.append(svg('text', { x: pad.left, y: 14 }, title));
-  if (all.length === 0) return chart;
-  const lx = all.map((p) => Math.log10(p.bitrate_kbps));
-  const ys = all.map((p) => p.psnr_y_db);
-  const [x0, x1] = [Math.min(...lx), Math.max(...lx) + 1e-9];
-  const [y0, y1] = [Math.floor(Math.min(...ys)) - 1, Math.ceil(Math.max(...ys)) + 1];
-  const innerW = width - pad.left - pad.right;
-  const innerH = height - pad.top - pad.bottom;
-  const px = (kbps) => pad.left + ((Math.log10(kbps) - x0) / (x1 - x0)) * innerW;
-  const py = (db) => pad.top + innerH - ((db - y0) / (y1 - y0)) * innerH;
-  chart.append(
-    svg('rect', {
-      x: pad.left,
-      y: pad.top,
-      width: innerW,
-      height: innerH,
-      fill: 'none',
-      stroke: '#ccc',
-    }),
-  );
-  chart.append(svg('text', { x: pad.left, y: height - 20 }, `${(10 ** x0).toFixed(0)} kbps`));
-  chart.append(
-    svg(
-      'text',
-      { x: width - pad.right, y: height - 20, 'text-anchor': 'end' },
-      `${(10 ** x1).toFixed(0)} kbps`,
-    ),
-  );
-  chart.append(svg('text', { x: pad.left - 4, y: pad.top + 10, 'text-anchor': 'end' }, y1));
-  chart.append(svg('text', { x: pad.left - 4, y: pad.top + innerH, 'text-anchor': 'end' }, y0));
-  chart.append(
-    svg(
-      'text',
-      { x: pad.left + innerW / 2, y: height - 4, 'text-anchor': 'middle' },
-      'bitrate (log) → luma PSNR (dB) ↑',
-    ),
-  );
-  series.forEach((s, i) => {
-    const points = s.points
-      .filter((p) => p.bitrate_kbps > 0)
-      .slice()
-      .sort((a, b) => a.bitrate_kbps - b.bitrate_kbps);
-    const line = svg('polyline', {
-      points: points
-        .map((p) => `${px(p.bitrate_kbps).toFixed(1)},${py(p.psnr_y_db).toFixed(1)}`)
-        .join(' '),
-      fill: 'none',
-      stroke: s.colour,
-      'stroke-width': s.name === 'best' ? 2.5 : 1.5,
-      class: 'rd-series',
-      'data-series': s.label,
-      'data-points': points.length,
-    });
-    chart.append(line);
-    for (const p of points) {
-      const dot = svg('circle', {
-        cx: px(p.bitrate_kbps),
-        cy: py(p.psnr_y_db),
-        r: 2.5,
-        fill: s.colour,
-      });
-      dot.append(
-        svg(
-          'title',
-          {},
-          `${s.label}: ${p.bitrate_kbps.toFixed(1)} kbps, ${p.psnr_y_db.toFixed(2)} dB`,
-        ),
-      );
-      chart.append(dot);
-    }
-    chart.append(
-      svg('rect', {
-        x: pad.left + 8,
-        y: pad.top + 6 + i * 14,
-        width: 10,
-        height: 3,
-        fill: s.colour,
-      }),
-    );
-    chart.append(svg('text', { x: pad.left + 22, y: pad.top + 11 + i * 14 }, s.label));
-  });
-  return chart;
+async function drawChart(id, spec) {
+  const box = document.getElementById(id);
+  const json = JSON.stringify(spec);
+  const known = charts.get(id);
+  if (known && known.json === json) return;
+  if (known && known.view) known.view.finalize();
+  if (spec === null) {
+    charts.set(id, { json, view: null });
+    box.replaceChildren();
+    delete box.dataset.rendered;
+    return;
+  }
+  const compiled = window.vegaLite.compile(spec).spec;
+  const view = new window.vega.View(window.vega.parse(compiled), { renderer: 'svg' });
+  view.initialize(box).hover().tooltip(showTooltip);
+  charts.set(id, { json, view });
+  await view.runAsync();
+  box.dataset.rendered = String(Number(box.dataset.rendered || 0) + 1);
 }
 
-async function renderRd(status, anchors) {
-  const box = document.getElementById('chart-rd');
-  const best = status.versions[status.versions.length - 1];
-  if (!best) {
-    setText('rd-note', 'no version adopted yet: the anchors alone');
-  }
-  const attempt = best
-    ? await getJson(`/api/attempts/${encodeURIComponent(best.attempt_id)}`)
-    : null;
-  const clips = attempt && attempt.metrics ? attempt.metrics.clips : [];
-  const charts = [];
-  let matched = 0;
-  for (const clip of clips) {
-    const row = anchors.clips.find(
-      (a) =>
-        a.clip === clip.clip &&
-        a.width === clip.width &&
-        a.height === clip.height &&
-        a.frames === clip.frames,
-    );
-    const series = [
-      { name: 'best', label: `v${best.version}`, colour: COLOURS.best, points: clip.points },
-    ];
-    if (row) {
-      matched += 1;
-      for (const name of ['jpeg', 'x264', 'x265']) {
-        if (row.anchors[name])
-          series.push({ name, label: name, colour: COLOURS[name], points: row.anchors[name] });
-      }
-    }
-    charts.push(
-      rdChart(`${clip.clip} (${clip.width}x${clip.height}, ${clip.frames} frames)`, series),
-    );
-  }
-  if (!best) {
-    for (const row of anchors.clips.slice(0, 4)) {
-      const series = ['jpeg', 'x264', 'x265']
-        .filter((name) => row.anchors[name])
-        .map((name) => ({ name, label: name, colour: COLOURS[name], points: row.anchors[name] }));
-      charts.push(
-        rdChart(`${row.clip} (${row.width}x${row.height}, ${row.frames} frames)`, series),
-      );
-    }
-  } else {
-    setText(
-      'rd-note',
-      `v${best.version} (attempt ${best.attempt_id}) on ${clips.length} clip(s); anchors measured on the same clip for ${matched}`,
-    );
-  }
-  box.replaceChildren(...charts);
+async function renderTimeline(chart) {
+  await drawChart('chart-timeline', chart.slices > 0 ? chart.spec : null);
+  setText('timeline-note', chart.slices > 0 ? '' : 'no attempts yet');
+}
+
+async function renderRd(chart) {
+  setText('rd-note', [chart.note, ...chart.notes].join('; '));
+  await drawChart('chart-rd', chart.spec);
 }
 
 function renderReport(latest) {
@@ -452,18 +250,18 @@ function showError(error) {
 }
 
 async function refresh() {
-  const [status, timeline, failures, report, anchors] = await Promise.all([
+  const [status, timeline, failures, report, rd] = await Promise.all([
     getJson('/api/status'),
-    getJson('/api/timeline?buckets=24'),
+    getJson('/api/charts/timeline?buckets=24'),
     getJson('/api/attempts?ok=false&limit=10'),
     getJson('/api/reports/latest'),
-    getJson('/api/anchors'),
+    getJson('/api/charts/rd'),
   ]);
   renderStatus(status);
-  renderTimeline(timeline);
   renderFailures(failures);
   renderReport(report);
-  await renderRd(status, anchors);
+  await renderTimeline(timeline);
+  await renderRd(rd);
   document.getElementById('error').hidden = true;
   setText('updated', `updated ${new Date().toLocaleTimeString()}`);
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);

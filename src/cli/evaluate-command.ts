@@ -89,12 +89,13 @@ async function readCode(path: string, what: string): Promise<Buffer> {
   });
 }
 
+/** Evaluates, stores and prints; resolves with the stored attempt's id. */
 export async function evaluateCommand(
   config: Config,
   options: EvaluateCommandOptions,
   log: Logger,
   out: (text: string) => void,
-): Promise<void> {
+): Promise<string> {
   if (options.holdout !== undefined && options.incumbent === undefined) {
     throw new CodecLabError(
       'USAGE',
@@ -177,6 +178,7 @@ export async function evaluateCommand(
         ? JSON.stringify(evaluationJson(assessment, stored.id))
         : renderText(assessment, stored.id, config.dataDir, selection.clips),
     );
+    return stored.id;
   } finally {
     await sandbox?.close();
     release();

@@ -40,6 +40,7 @@ export function exitCodeFor(error: unknown): number {
     case 'FFMPEG_TIMEOUT':
     case 'FRAME_COUNT_MISMATCH':
     case 'JPEG_ANCHOR_FAILED':
+    case 'FONT_MISSING':
       return EXIT_INFRASTRUCTURE;
   }
 }

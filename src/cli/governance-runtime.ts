@@ -1,12 +1,22 @@
 /** The wiring of the self-debugger and the admin chat that `run`, `serve`, `report` and `chat` share. */
+import { listAnchors } from '../anchors/anchor-listing.js';
 import type { Config, GovernanceConfig } from '../config.js';
 import { loadContract } from '../contract.js';
 import { GovernanceChat, type ChatModel } from '../governance/chat-service.js';
 import { Governor } from '../governance/governor.js';
+import { bestVersionPlot } from '../governance/rd-plot.js';
 import { FileReportSink, latestReport } from '../governance/report-files.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
+
+/** Report files whose Markdown embeds the best version's RD chart. */
+export function reportSink(config: Config, store: Store): FileReportSink {
+  return new FileReportSink(
+    config.dataDir,
+    bestVersionPlot(store, () => listAnchors(config.dataDir)),
+  );
+}
 
 export function createGovernor(
   config: Config,
@@ -23,7 +33,7 @@ export function createGovernor(
       memoryMb: config.sandbox.memoryLimitMb,
     },
     settings: governance,
-    ...(options.writeReports ? { reports: new FileReportSink(config.dataDir) } : {}),
+    ...(options.writeReports ? { reports: reportSink(config, store) } : {}),
     log: log.child({ component: 'governance' }),
   });
 }

@@ -6,6 +6,7 @@ import { registerChat } from './commands/chat.js';
 import { registerClips } from './commands/clips.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerImage } from './commands/image.js';
+import { registerPlot } from './commands/plot.js';
 import { registerReap } from './commands/reap.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerRun,
     registerStatus,
     registerVersions,
+    registerPlot,
     registerReport,
     registerChat,
     registerServe,

@@ -3,10 +3,10 @@
  * atomically, never rewritten. The newest one by name is "the latest report".
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { ReportSink } from './governor.js';
-import { renderReportMarkdown } from './report-markdown.js';
+import { renderReportMarkdown, type ReportPlot } from './report-markdown.js';
 import { REPORT_FILE_PATTERN, REPORT_SCHEMA, type GovernanceReport } from './report.js';
 
 /** `20261126T021500123Z`: sortable, and safe in a file name. */
@@ -52,13 +52,40 @@ export function latestReport(dataDir: string): { path: string; report: Governanc
   return null;
 }
 
-/** Reports as files: the JSON (the interface) and its Markdown rendering next to it. */
+/** The best version's RD chart as SVG, or null when no version was adopted yet. */
+export type ReportPlotSource = () => Promise<{
+  readonly svg: string;
+  readonly caption: string;
+  readonly notes: readonly string[];
+} | null>;
+
+/**
+ * Reports as files: the JSON (the interface) and its Markdown rendering next to it, which
+ * embeds the best version's RD chart, written beside it as `<report>_rd.svg`. A chart that
+ * cannot be drawn does not cost the report: the Markdown says why there is none.
+ */
 export class FileReportSink implements ReportSink {
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly plot?: ReportPlotSource,
+  ) {}
 
   async write(report: GovernanceReport): Promise<string> {
     const path = await writeReport(this.dataDir, report);
-    await writeFileAtomic(path.replace(/\.json$/, '.md'), renderReportMarkdown(report));
+    let plot: ReportPlot | undefined;
+    if (this.plot !== undefined) {
+      try {
+        const chart = await this.plot();
+        if (chart !== null) {
+          const svgPath = path.replace(/\.json$/, '_rd.svg');
+          await writeFileAtomic(svgPath, chart.svg);
+          plot = { ok: true, file: basename(svgPath), caption: chart.caption, notes: chart.notes };
+        }
+      } catch (error) {
+        plot = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    await writeFileAtomic(path.replace(/\.json$/, '.md'), renderReportMarkdown(report, plot));
     return path;
   }
 }

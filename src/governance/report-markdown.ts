@@ -39,7 +39,27 @@ function fenced(text: string, info: string): string[] {
   return [`${fence}${info}`, text, fence];
 }
 
-export function renderReportMarkdown(report: GovernanceReport): string {
+/** The RD chart of the best version, written next to the report (report-files.ts). */
+export type ReportPlot =
+  | {
+      readonly ok: true;
+      /** The SVG's file name, in the report's directory. */
+      readonly file: string;
+      readonly caption: string;
+      /** What the chart leaves out and why. */
+      readonly notes: readonly string[];
+    }
+  | { readonly ok: false; readonly reason: string };
+
+function plotSection(plot: ReportPlot): string[] {
+  const lines = ['', '## Rate–distortion of the best version', ''];
+  if (!plot.ok) return [...lines, `No chart: ${inline(plot.reason)}`];
+  lines.push(`![${inline(plot.caption).replace(/[[\]]/g, '')}](${plot.file})`);
+  if (plot.notes.length > 0) lines.push('', ...plot.notes.map((note) => `- ${inline(note)}`));
+  return lines;
+}
+
+export function renderReportMarkdown(report: GovernanceReport, plot?: ReportPlot): string {
   const status = report.system_status;
   const analysis = report.failure_analysis;
   const lines: string[] = [
@@ -54,6 +74,9 @@ export function renderReportMarkdown(report: GovernanceReport): string {
         ? `; best v${status.best_version.version} (attempt ${status.best_version.attempt_id}), BD-rate vs JPEG ${bd(status.best_version.bd_rate_vs_jpeg_pct)}, vs x264 ${bd(status.best_version.bd_rate_vs_x264_pct)}, vs x265 ${bd(status.best_version.bd_rate_vs_x265_pct)}`
         : ''),
     `- Time to first success: ${duration(status.time_to_first_success_ms)}; API cost: $${status.cost_usd.toFixed(2)}`,
+  ];
+  if (plot !== undefined) lines.push(...plotSection(plot));
+  lines.push(
     '',
     `## Failure analysis (window: ${duration(analysis.window.lookback_ms)} up to ${new Date(analysis.window.until_ms).toISOString()})`,
     '',
@@ -61,7 +84,7 @@ export function renderReportMarkdown(report: GovernanceReport): string {
       (analysis.truncated === true
         ? ' (More attempts than the analysis reads: the figures cover the newest 2000; use a shorter --lookback.)'
         : ''),
-  ];
+  );
   if (analysis.patterns.length > 0) {
     lines.push(
       '',

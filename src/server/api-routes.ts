@@ -48,7 +48,7 @@ const attemptsQuery = z
   })
   .strict();
 
-const timelineQuery = z.object({ buckets: int('buckets', 1, 200).optional() }).strict();
+export const timelineQuery = z.object({ buckets: int('buckets', 1, 200).optional() }).strict();
 
 /** The governance part of /api/status: the newest report's verdict, if there is a report. */
 function governanceStatus(services: ServerServices) {

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { isCodecLabError } from '../errors.js';
 import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
+import { chartRoutes } from './chart-routes.js';
 import { CONTENT_SECURITY_POLICY, dashboardRoutes } from './dashboard-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { HttpError, errorBody } from './http-error.js';
@@ -42,6 +43,7 @@ export function createApp(services: ServerServices): Hono<ServerEnv> {
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());
   app.route('/api', apiRoutes());
+  app.route('/api', chartRoutes());
   app.route('/api', adminRoutes());
   app.route('/', dashboardRoutes());
 

@@ -3,9 +3,11 @@
  * with real attempts: the numbers in the cards, tables and charts are the store's, and hostile
  * markup in LLM text stays text. Fails, not skips, when chromium is missing.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAnchors } from '../../src/anchors/anchor-listing.js';
+import { main } from '../../src/cli/main.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import {
@@ -52,6 +54,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
   });
+  mkdirSync(`${ROOT}test-results`, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage'],
@@ -75,6 +78,13 @@ describe('dashboard in chromium', () => {
       void dialog.dismiss();
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A Content-Security-Policy violation (an eval or style Vega needs and is refused) is logged.
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) {
+        consoleErrors.push(message.text());
+      }
+    });
     await page.goto(`${server.url}/`);
     await page.waitForSelector('body[data-loaded]', { timeout: 30_000 });
 
@@ -100,21 +110,63 @@ describe('dashboard in chromium', () => {
     expect(await versionRows.first().locator('td').first().innerText()).toBe('v1');
     expect(await versionRows.first().locator('td').nth(1).innerText()).toBe(best.attemptId);
 
-    // Success/failure chart: the bars add up to the store's counts.
-    const sum = (selector: string) =>
-      page.$$eval(selector, (nodes) =>
-        nodes.reduce((s, node) => s + Number(node.getAttribute('data-count')), 0),
+    // Success/failure chart, drawn by Vega: its bars add up to the store's counts.
+    await page.waitForSelector('#chart-timeline[data-rendered] svg.marks');
+    await page.waitForSelector('#chart-rd[data-rendered] svg.marks');
+    const marks = (chart: string, role: string) =>
+      page.$$eval(`#${chart} [aria-roledescription="${role}"]`, (nodes) =>
+        nodes.map((node) => node.getAttribute('aria-label') ?? ''),
       );
-    expect(await sum('#chart-timeline rect.bar-success')).toBe(totals.successes);
-    expect(await sum('#chart-timeline rect.bar-failure')).toBe(totals.failures);
+    const field = (label: string, name: string) =>
+      new RegExp(`(?:^|; )${name}: ([^;]+)`).exec(label)?.[1];
+    const bars = await marks('chart-timeline', 'rect mark');
+    const sum = (outcome: string) =>
+      bars
+        .filter((label) => field(label, 'outcome') === outcome)
+        .reduce((s, label) => s + Number(field(label, 'attempts')), 0);
+    expect(sum('succeeded')).toBe(totals.successes);
+    expect(sum('failed')).toBe(totals.failures);
 
-    // RD chart: the best version and the three anchors on the same clip, one point per quality.
-    const series = await page.$$eval('#chart-rd polyline.rd-series', (nodes) =>
-      nodes.map((node) => [node.getAttribute('data-series'), node.getAttribute('data-points')]),
+    // RD chart: in every panel (the clip), v1 and every anchor measured on it, one point per setting.
+    const anchorNames = Object.keys((await listAnchors(dataDir))[0]!.anchors).sort();
+    expect(anchorNames.length).toBeGreaterThanOrEqual(3);
+    const lines = await marks('chart-rd', 'line mark');
+    const panels = new Set(lines.map((label) => field(label, 'clip')));
+    expect(panels.size).toBe(1);
+    expect(lines.map((label) => field(label, 'codec')).sort()).toEqual(
+      ['v1', ...anchorNames].sort(),
     );
-    expect(series.map(([name]) => name).sort()).toEqual(['jpeg', 'v1', 'x264', 'x265']);
-    expect(series.find(([name]) => name === 'v1')?.[1]).toBe(String(QUALITIES.length));
-    for (const [, points] of series) expect(Number(points)).toBeGreaterThanOrEqual(4);
+    const points = await marks('chart-rd', 'point');
+    expect(points.filter((label) => field(label, 'codec') === 'v1')).toHaveLength(QUALITIES.length);
+    for (const name of anchorNames) {
+      expect(
+        points.filter((label) => field(label, 'codec') === name).length,
+      ).toBeGreaterThanOrEqual(4);
+    }
+    // Readable axes: titles with units, tick values.
+    const rdText = await page.locator('#chart-rd svg').innerHTML();
+    expect(rdText).toContain('bitrate (kbit/s, log scale)');
+    expect(rdText).toContain('PSNR-Y (dB)');
+
+    // Values on hover: a point of v1 shows its setting, bitrate and PSNR.
+    const tooltip = page.locator('#chart-tooltip');
+    await page
+      .locator('#chart-rd [aria-roledescription="point"][aria-label*="codec: v1;"]')
+      .first()
+      .hover({ force: true });
+    await tooltip.waitFor({ state: 'visible' });
+    const tip = await tooltip.innerText();
+    expect(tip).toMatch(/codec: v1/);
+    expect(tip).toMatch(/setting: q 0\.\d\d/);
+    expect(tip).toMatch(/bitrate \(kbit\/s\): [\d,.]+/);
+    expect(tip).toMatch(/PSNR-Y \(dB\): \d+\.\d\d/);
+    await page.screenshot({ path: `${ROOT}test-results/dashboard-rd-tooltip.png`, fullPage: true });
+    await page
+      .locator('#chart-timeline [aria-roledescription="rect mark"]')
+      .first()
+      .hover({ force: true });
+    await expect.poll(() => tooltip.innerText()).toMatch(/outcome: (succeeded|failed)/);
+    await page.mouse.move(0, 0);
 
     // Failures table: the hostile message is shown as text, and the real failure is there too.
     const failureRows = page.locator('#failures tbody tr');
@@ -141,8 +193,21 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('main img, main script').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
 
     await page.screenshot({ path: `${ROOT}test-results/dashboard.png`, fullPage: true });
     await page.close();
+  });
+
+  it('codec-lab plot draws the same version into the screenshot folder, as SVG and PNG', async () => {
+    for (const out of ['rd_v1.svg', 'rd_v1.png']) {
+      const path = `${ROOT}test-results/${out}`;
+      rmSync(path, { force: true });
+      expect(await main(['plot', '--data-dir', dataDir, '--out', path])).toBe(0);
+      expect(statSync(path).size).toBeGreaterThan(10_000);
+    }
+    const svg = readFileSync(`${ROOT}test-results/rd_v1.svg`, 'utf8');
+    expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('PSNR-Y (dB)');
   });
 });

@@ -1,13 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig, loadGovernanceConfig } from '../../config.js';
-import { FileReportSink } from '../../governance/report-files.js';
-import { renderReportMarkdown } from '../../governance/report-markdown.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { DATA_DIR_HELP, type CliContext } from '../cli-context.js';
 import { parseDuration } from '../durations.js';
 import { userPath } from '../flag-parsers.js';
-import { createGovernor } from '../governance-runtime.js';
+import { createGovernor, reportSink } from '../governance-runtime.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
 
 const reportFlags = z.object({
@@ -37,9 +36,10 @@ export function registerReport(program: Command, { log, write }: CliContext): vo
       try {
         const governor = createGovernor(config, governance, store, log, { writeReports: false });
         const { report } = governor.assess(Date.now());
-        const path = await new FileReportSink(config.dataDir).write(report);
-        write(flags.json ? JSON.stringify(report, null, 2) : renderReportMarkdown(report));
-        process.stderr.write(`report written to ${path} (and ${path.replace(/\.json$/, '.md')})\n`);
+        const path = await reportSink(config, store).write(report);
+        const markdown = path.replace(/\.json$/, '.md');
+        write(flags.json ? JSON.stringify(report, null, 2) : readFileSync(markdown, 'utf8'));
+        process.stderr.write(`report written to ${path} (and ${markdown})\n`);
       } finally {
         store.close();
       }
