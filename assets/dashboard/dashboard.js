@@ -143,7 +143,12 @@ async function drawChart(id, spec) {
     return;
   }
   const compiled = window.vegaLite.compile(spec).spec;
-  const view = new window.vega.View(window.vega.parse(compiled), { renderer: 'svg' });
+  // ast + the interpreter: no expression is compiled with Function (the CSP forbids eval).
+  const runtime = window.vega.parse(compiled, null, { ast: true });
+  const view = new window.vega.View(runtime, {
+    renderer: 'svg',
+    expr: window.vegaInterpreter.expressionInterpreter,
+  });
   view.initialize(box).hover().tooltip(showTooltip);
   charts.set(id, { json, view });
   await view.runAsync();

@@ -13,13 +13,12 @@ import type { ServerEnv } from './services.js';
 const ASSETS = new URL('../../assets/dashboard/', import.meta.url);
 
 /**
- * 'unsafe-eval': Vega compiles the expressions of a chart spec with `Function`; the specs are
- * built by this server (charts/), and LLM text only ever reaches them as data values, which
- * are never compiled. Inline script stays forbidden.
+ * No 'unsafe-eval' and no inline script: Vega evaluates its charts' expressions with
+ * vega-interpreter (parse with `ast: true`), never with `Function`.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
   "connect-src 'self'",
@@ -40,10 +39,40 @@ function browserBuild(pkg: string, file: string): string {
   return join(dirname(fileURLToPath(import.meta.resolve(pkg))), file);
 }
 
+const INTERPRETER_IMPORT =
+  "import { ascending, isString, DisallowedObjectProperties } from 'vega-util';";
+const INTERPRETER_EXPORT = 'export { expression as expressionInterpreter };';
+
+/**
+ * vega-interpreter ships only as an ES module importing vega-util, whose functions the vega
+ * build already exports on `window.vega`: this turns it into a classic script that takes
+ * them from there and sets `window.vegaInterpreter`. The two lines it rewrites are checked,
+ * so a new release with other imports fails at start, not in the browser.
+ */
+export function interpreterScript(module: string): string {
+  if (!module.includes(INTERPRETER_IMPORT) || !module.includes(INTERPRETER_EXPORT)) {
+    throw new Error(
+      'vega-interpreter changed its imports or exports; update interpreterScript (server/dashboard-routes.ts) for the installed release',
+    );
+  }
+  const body = module
+    .replace(
+      INTERPRETER_IMPORT,
+      'const { ascending, isString, DisallowedObjectProperties } = window.vega;',
+    )
+    .replace(INTERPRETER_EXPORT, 'window.vegaInterpreter = { expressionInterpreter: expression };');
+  return `(() => {\n${body}\n})();\n`;
+}
+
 /** The charting libraries, exactly as installed (package.json pins their versions). */
 export const VENDOR_FILES = [
   { path: '/vendor/vega.min.js', file: browserBuild('vega', 'vega.min.js') },
   { path: '/vendor/vega-lite.min.js', file: browserBuild('vega-lite', 'vega-lite.min.js') },
+  {
+    path: '/vendor/vega-interpreter.js',
+    file: fileURLToPath(import.meta.resolve('vega-interpreter')),
+    transform: interpreterScript,
+  },
 ] as const;
 
 export function dashboardRoutes(): Hono<ServerEnv> {
@@ -54,8 +83,10 @@ export function dashboardRoutes(): Hono<ServerEnv> {
       c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }),
     );
   }
-  for (const { path, file } of VENDOR_FILES) {
-    const body = readFileSync(file, 'utf8');
+  for (const vendor of VENDOR_FILES) {
+    const source = readFileSync(vendor.file, 'utf8');
+    const body = 'transform' in vendor ? vendor.transform(source) : source;
+    const { path } = vendor;
     dashboard.get(path, (c) =>
       c.body(body, 200, {
         'Content-Type': 'text/javascript; charset=utf-8',

@@ -340,14 +340,15 @@ describe('errors, unknown routes and the dashboard', () => {
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/default-src 'self'/);
-    // 'unsafe-eval' only for Vega, which compiles its chart specs' expressions (§7.3).
-    expect(csp).toMatch(/script-src 'self' 'unsafe-eval';/);
-    expect(csp).not.toMatch(/unsafe-inline/);
+    // Vega runs with vega-interpreter, so neither eval nor inline script is allowed (§7.3).
+    expect(csp).toMatch(/script-src 'self';/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     expect(html.match(/<script[^>]*>/g)).toEqual([
       '<script src="/vendor/vega.min.js" defer>',
       '<script src="/vendor/vega-lite.min.js" defer>',
+      '<script src="/vendor/vega-interpreter.js" defer>',
       '<script src="/dashboard.js" defer>',
     ]);
     expect(html).not.toMatch(/https?:\/\//);

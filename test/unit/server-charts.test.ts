@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rdChartData, type RdRow } from '../../src/charts/rd-chart.js';
 import { anchorCurves, codecCurves } from '../../src/governance/rd-plot.js';
-import { VENDOR_FILES } from '../../src/server/dashboard-routes.js';
+import { interpreterScript, VENDOR_FILES } from '../../src/server/dashboard-routes.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { anchorTable, clip, clipResult, metricsFor, QUALITIES } from './loop-fakes.js';
 import { testServer } from './server-fakes.js';
@@ -74,17 +74,33 @@ describe('GET /api/charts/timeline', () => {
 describe('the charting libraries', () => {
   it('are served from node_modules, as installed, under the page’s own origin', async () => {
     const { app } = testServer();
-    for (const { path, file } of VENDOR_FILES) {
-      expect(file).toMatch(/node_modules\/vega(-lite)?\/build\/vega(-lite)?\.min\.js$/);
-      const response = await app.request(path);
+    for (const vendor of VENDOR_FILES) {
+      expect(vendor.file).toMatch(
+        /node_modules\/vega(-lite|-interpreter)?\/build\/vega[-a-z.]*\.js$/,
+      );
+      const response = await app.request(vendor.path);
       expect(response.status).toBe(200);
       expect(response.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8');
-      expect(await response.text()).toBe(readFileSync(file, 'utf8'));
+      const source = readFileSync(vendor.file, 'utf8');
+      const body = await response.text();
+      if ('transform' in vendor) {
+        // The interpreter, as a classic script: no import or export statement left.
+        expect(body).not.toMatch(/^\s*(import|export)\b/m);
+        expect(body).toContain('window.vegaInterpreter = { expressionInterpreter: expression }');
+      } else {
+        expect(body).toBe(source);
+      }
     }
     const page = await (await app.request('/')).text();
     for (const { path } of VENDOR_FILES) expect(page).toContain(`<script src="${path}" defer>`);
     const csp = (await app.request('/')).headers.get('Content-Security-Policy') ?? '';
-    expect(csp).toContain("script-src 'self' 'unsafe-eval'");
-    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+  });
+
+  it('refuses a vega-interpreter whose imports changed, at start rather than in the browser', () => {
+    expect(() => interpreterScript("import { x } from 'vega-util';\nexport { y };")).toThrow(
+      /vega-interpreter changed its imports or exports/,
+    );
   });
 });
