@@ -1,5 +1,5 @@
 /**
- * ffmpeg for the clip reader, the x264/x265 anchors and clip preparation: where the binary is,
+ * ffmpeg for the clip reader, the ffmpeg anchors and clip preparation: where the binary is,
  * and every ffmpeg run, through process-runner.ts's rule (deadline, process-group kill, capped
  * stderr). Failures become the caller's error class, so that the class still says where it
  * happened (a clip that cannot be read, an anchor that cannot be measured).

@@ -96,6 +96,8 @@ function renderStatus(status) {
         pct(v.bd_rate.jpeg),
         pct(v.bd_rate.x264),
         pct(v.bd_rate.x265),
+        pct(v.bd_rate.vp9),
+        pct(v.bd_rate.av1),
       ]),
     ),
   );

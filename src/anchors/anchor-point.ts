@@ -5,9 +5,29 @@
  */
 import { CodecLabError, type ErrorCode } from '../errors.js';
 
-export const ANCHOR_NAMES = ['jpeg', 'x264', 'x265'] as const;
+/**
+ * Every anchor, in the order tables, JSON objects and the prompt list them: the naive codec,
+ * then the ffmpeg encoders from oldest to newest standard.
+ */
+export const ANCHOR_NAMES = ['jpeg', 'x264', 'x265', 'vp9', 'av1'] as const;
 export type AnchorName = (typeof ANCHOR_NAMES)[number];
 export type FfmpegAnchorName = Exclude<AnchorName, 'jpeg'>;
+export const FFMPEG_ANCHOR_NAMES = ANCHOR_NAMES.filter(
+  (name): name is FfmpegAnchorName => name !== 'jpeg',
+);
+
+/** One value per anchor, in ANCHOR_NAMES order. */
+export function perAnchor<T>(value: (anchor: AnchorName) => T): Record<AnchorName, T> {
+  return Object.fromEntries(ANCHOR_NAMES.map((anchor) => [anchor, value(anchor)])) as Record<
+    AnchorName,
+    T
+  >;
+}
+
+/** The x264 and x265 speed presets `--anchor-preset` chooses from. */
+export const X26X_PRESETS = ['medium', 'slow'] as const;
+export type X26xPreset = (typeof X26X_PRESETS)[number];
+export const DEFAULT_X26X_PRESET: X26xPreset = 'medium';
 
 /** The clip-level figures kept for an anchor point (snake_case: printed and stored as JSON). */
 export interface AnchorMetrics {
@@ -35,7 +55,7 @@ export interface JpegAnchorPoint extends AnchorMetrics {
   readonly quality: number;
 }
 
-/** An x264 or x265 point: the constant rate factor it was encoded at. */
+/** An ffmpeg anchor's point (x264, x265, VP9, AV1): the constant rate factor it was encoded at. */
 export interface FfmpegAnchorPoint extends AnchorMetrics {
   readonly crf: number;
 }
@@ -46,6 +66,8 @@ export interface AnchorPoints {
   readonly jpeg: readonly JpegAnchorPoint[];
   readonly x264: readonly FfmpegAnchorPoint[];
   readonly x265: readonly FfmpegAnchorPoint[];
+  readonly vp9: readonly FfmpegAnchorPoint[];
+  readonly av1: readonly FfmpegAnchorPoint[];
 }
 
 /** The knob an anchor's points are measured at, as a label: `q 0.50` or `crf 24`. */
@@ -75,7 +97,7 @@ export type JsonValue =
  */
 export interface AnchorSettings {
   readonly anchor: AnchorName;
-  /** CRFs (x264, x265) or qualities (jpeg), in measuring order. */
+  /** CRFs (the ffmpeg anchors) or qualities (jpeg), in measuring order. */
   readonly levels: readonly number[];
   /** Codec, preset, exact arguments, tool versions, codec file hash, sandbox image… */
   readonly details: { readonly [key: string]: JsonValue };

@@ -1,6 +1,7 @@
 /**
- * The anchors measured on the same clips as candidates (docs/ARCHITECTURE.md §3 "Score"): per-frame JPEG,
- * x264 and x265, their BD-rates against each other, and a candidate's BD-rate against each.
+ * The anchors measured on the same clips as candidates (docs/ARCHITECTURE.md §3.4): per-frame
+ * JPEG, x264, x265, VP9 and AV1, their BD-rates against each other, and a candidate's BD-rate
+ * against each.
  * `measureAnchors` is the only function here with side effects, all behind the injected anchors
  * and cache; the rest is pure.
  */
@@ -11,11 +12,13 @@ import type { BdFailureReason, BdRateResult, RdPoint } from '../evaluation/bd-ty
 import { type AnchorCache, type ClipIdentity, clipIdentity } from './anchor-cache.js';
 import {
   ANCHOR_NAMES,
+  FFMPEG_ANCHOR_NAMES,
   type AnchorName,
   type AnchorPoint,
   type AnchorPoints,
   type AnchorSettings,
   type FfmpegAnchorName,
+  perAnchor,
   settingLabel,
 } from './anchor-point.js';
 import type { FfmpegAnchor } from './ffmpeg-anchor.js';
@@ -66,11 +69,14 @@ export async function measureAnchors(options: MeasureAnchorsOptions): Promise<An
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated !== undefined) throw new Error(`two clips are named ${repeated}; names must differ`);
   const ids = clips.map(clipIdentity);
-  const [jpegSettings, x264Settings, x265Settings] = await Promise.all([
+  const [jpegSettings, ...ffmpegSettings] = await Promise.all([
     jpeg.settings(),
-    ffmpeg.settings('x264'),
-    ffmpeg.settings('x265'),
+    ...FFMPEG_ANCHOR_NAMES.map((anchor) => ffmpeg.settings(anchor)),
   ]);
+  const settings = {
+    jpeg: jpegSettings,
+    ...Object.fromEntries(FFMPEG_ANCHOR_NAMES.map((anchor, i) => [anchor, ffmpegSettings[i]!])),
+  } as AnchorTable['settings'];
 
   async function fromCache<A extends AnchorName>(
     settings: AnchorSettings & { readonly anchor: A },
@@ -118,19 +124,22 @@ export async function measureAnchors(options: MeasureAnchorsOptions): Promise<An
   }
 
   // allSettled, not all: a failure in one must not leave the other writing in the background.
+  // The ffmpeg anchors run one after the other (each single-threaded), beside the sandbox's JPEG.
   const [jpegOutcome, ffmpegOutcome] = await Promise.allSettled([
     measureJpeg(),
     (async () => {
-      const x264 = await measureFfmpeg('x264', x264Settings);
-      const x265 = await measureFfmpeg('x265', x265Settings);
-      return { x264, x265 };
+      const measured: Array<Array<AnchorPoints[FfmpegAnchorName]>> = [];
+      for (const anchor of FFMPEG_ANCHOR_NAMES) {
+        measured.push(await measureFfmpeg(anchor, settings[anchor]));
+      }
+      return measured;
     })(),
   ]);
   if (jpegOutcome.status === 'rejected') throw jpegOutcome.reason;
   if (ffmpegOutcome.status === 'rejected') throw ffmpegOutcome.reason;
-  const { x264, x265 } = ffmpegOutcome.value;
+  const ffmpegPoints = ffmpegOutcome.value;
   return {
-    settings: { jpeg: jpegSettings, x264: x264Settings, x265: x265Settings },
+    settings,
     clips: ids.map((id: ClipIdentity, i) => ({
       clip: id.name,
       sha256: id.sha256,
@@ -138,7 +147,12 @@ export async function measureAnchors(options: MeasureAnchorsOptions): Promise<An
       height: id.height,
       frames: id.frames,
       fps: id.fps,
-      anchors: { jpeg: jpegOutcome.value[i]!, x264: x264[i]!, x265: x265[i]! },
+      anchors: {
+        jpeg: jpegOutcome.value[i]!,
+        ...Object.fromEntries(
+          FFMPEG_ANCHOR_NAMES.map((anchor, k) => [anchor, ffmpegPoints[k]![i]!]),
+        ),
+      } as AnchorPoints,
     })),
   };
 }
@@ -171,7 +185,11 @@ export interface AnchorPairBdRate extends BdComparison {
   readonly reference: AnchorName;
 }
 
-/** Each pair reads "test vs reference": newer against older, everything against naive JPEG. */
+/**
+ * Each pair reads "test vs reference": newer against older, everything against naive JPEG.
+ * The first three are the original pairs, in their original order; the newer anchors follow,
+ * each against x264 (the reference researchers quote), x265 and JPEG.
+ */
 export const ANCHOR_PAIRS: ReadonlyArray<{
   readonly test: AnchorName;
   readonly reference: AnchorName;
@@ -179,6 +197,12 @@ export const ANCHOR_PAIRS: ReadonlyArray<{
   { test: 'x265', reference: 'x264' },
   { test: 'x264', reference: 'jpeg' },
   { test: 'x265', reference: 'jpeg' },
+  { test: 'vp9', reference: 'x264' },
+  { test: 'av1', reference: 'x264' },
+  { test: 'av1', reference: 'x265' },
+  { test: 'av1', reference: 'vp9' },
+  { test: 'vp9', reference: 'jpeg' },
+  { test: 'av1', reference: 'jpeg' },
 ];
 
 /** The anchors' BD-rates against each other, per clip and averaged. */
@@ -237,7 +261,7 @@ export function codecBdRates(
         };
       }),
     );
-  return { jpeg: forAnchor('jpeg'), x264: forAnchor('x264'), x265: forAnchor('x265') };
+  return perAnchor(forAnchor);
 }
 
 type ClipOutcome =

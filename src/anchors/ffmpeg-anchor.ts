@@ -1,6 +1,7 @@
 /**
- * The x264 and x265 anchors (docs/ARCHITECTURE.md §3): a clip's raw BGR frames encoded by ffmpeg at a CRF
- * sweep, decoded back by ffmpeg, and measured by the same trusted metrics as candidate codecs.
+ * The x264, x265, VP9 and AV1 anchors (docs/ARCHITECTURE.md §3.4): a clip's raw BGR frames
+ * encoded by ffmpeg at a CRF sweep, decoded back by ffmpeg, and measured by the same trusted
+ * metrics as candidate codecs. The encoders' arguments are in ffmpeg-encoders.ts.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,125 +14,32 @@ import { computeClipMetrics } from '../evaluation/metrics.js';
 import {
   AnchorError,
   type AnchorSettings,
+  DEFAULT_X26X_PRESET,
   type FfmpegAnchorName,
   type FfmpegAnchorPoint,
   pickAnchorMetrics,
+  type X26xPreset,
 } from './anchor-point.js';
+import {
+  decoderArgs,
+  defaultCrfs,
+  encoderArgs,
+  encoderLibrary,
+  ivfFourcc,
+  maxCrf,
+  needsFilterUnits,
+  speedLabel,
+  streamFormat,
+} from './ffmpeg-encoders.js';
+import { ivfPayloads } from './ivf.js';
 
-/**
- * The CRF sweep for both encoders. On the 160x120 dev clips it spans about 23 to 45 dB luma
- * PSNR (CRF 42 to 18), which contains per-frame JPEG's 25 to 38 dB and the range candidate
- * codecs reach, so BD-rates against them have a common PSNR range to integrate over; five
- * points leave PCHIP room after dominated points are pruned (BD needs four).
- */
-export const DEFAULT_CRFS: readonly number[] = [18, 24, 30, 36, 42];
-export const X26X_PRESET = 'medium';
-
-/**
- * swscale's defaults take a fast, inexact path for BGR <-> YUV 4:2:0 that alone caps luma PSNR
- * near 43 dB on real footage (measured on vtest.avi; 56.7 dB with these flags), which would
- * flatter every codec compared with the anchors. `bitexact` keeps results equal across CPUs,
- * so a cached result means the same thing on every machine.
- */
-const SWS_FLAGS = 'bicubic+accurate_rnd+full_chroma_int+full_chroma_inp+bitexact';
-
-interface EncoderSpec {
-  readonly library: string;
-  readonly format: string;
-  /** Codec-specific determinism and quiet settings. */
-  readonly extra: readonly string[];
-  /**
-   * SEI NAL unit types dropped from the stream: the encoder's own version-and-options banner
-   * (about 0.7 kB for x264, 2 kB for x265) is not video and would swamp the rate of a short,
-   * small clip. Nothing normative is removed; the stream is decoded back to prove it.
-   */
-  readonly seiTypes: string;
-}
-
-const ENCODERS: Readonly<Record<FfmpegAnchorName, EncoderSpec>> = {
-  // -threads 1 gives x264 one thread and one lookahead thread: its output depends on both.
-  x264: { library: 'libx264', format: 'h264', extra: ['-threads', '1'], seiTypes: '6' },
-  // ffmpeg does not pass -threads to x265: fix the pool and frame threads, whose count changes
-  // the bitstream, explicitly.
-  x265: {
-    library: 'libx265',
-    format: 'hevc',
-    extra: ['-x265-params', 'log-level=error:pools=1:frame-threads=1'],
-    seiTypes: '39|40',
-  },
-};
-
-export interface EncoderArgValues {
-  readonly size: string;
-  readonly fps: string;
-  readonly crf: string;
-}
-
-/** ffmpeg's arguments to encode raw BGR on stdin; the output file is appended by the caller. */
-export function encoderArgs(anchor: FfmpegAnchorName, values: EncoderArgValues): string[] {
-  const spec = ENCODERS[anchor];
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'bgr24',
-    '-s',
-    values.size,
-    '-r',
-    values.fps,
-    '-i',
-    'pipe:0',
-    '-an',
-    '-sws_flags',
-    SWS_FLAGS,
-    '-c:v',
-    spec.library,
-    '-preset',
-    X26X_PRESET,
-    '-crf',
-    values.crf,
-    '-pix_fmt',
-    'yuv420p',
-    ...spec.extra,
-    '-bsf:v',
-    `filter_units=remove_types=${spec.seiTypes}`,
-    // The raw elementary stream: no container, so the counted bytes are the bitstream only.
-    '-f',
-    spec.format,
-    '-y',
-  ];
-}
-
-/** ffmpeg's arguments to decode an elementary stream file to raw BGR on stdout. */
-export function decoderArgs(anchor: FfmpegAnchorName, input: string): string[] {
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-threads',
-    '1',
-    '-f',
-    ENCODERS[anchor].format,
-    '-i',
-    input,
-    '-an',
-    '-sws_flags',
-    SWS_FLAGS,
-    // One output frame per decoded frame: no duplicates or drops to fit a frame rate.
-    '-vsync',
-    'passthrough',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'bgr24',
-    'pipe:1',
-  ];
-}
+export {
+  DEFAULT_CRFS,
+  VPX_AOM_CRFS,
+  decoderArgs,
+  encoderArgs,
+  type EncoderArgValues,
+} from './ffmpeg-encoders.js';
 
 /**
  * Splits `total` bytes over `frames` as integers summing to it exactly. An elementary stream has
@@ -145,11 +53,14 @@ export function distributeBytes(total: number, frames: number): number[] {
 }
 
 export interface FfmpegAnchorOptions {
-  /** Default: the static ffmpeg of @ffmpeg-installer/ffmpeg (has libx264 and libx265). */
+  /** Default: the static ffmpeg of @ffmpeg-installer/ffmpeg (has every encoder used here). */
   readonly ffmpegPath?: string;
   /** Kill one ffmpeg process (encode or decode) after this long; default FFMPEG_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  readonly crfs?: readonly number[];
+  /** Each anchor's CRF sweep, where not its default (ffmpeg-encoders.ts). */
+  readonly crfs?: Partial<Readonly<Record<FfmpegAnchorName, readonly number[]>>>;
+  /** x264 and x265's speed preset (`--anchor-preset`); default `medium`. */
+  readonly preset?: X26xPreset;
   /** Where the temporary bitstream files go (default: the OS temp folder). */
   readonly tempDir?: string;
 }
@@ -168,7 +79,8 @@ interface FfmpegRun {
 
 export class FfmpegAnchor {
   readonly ffmpegPath: string;
-  readonly crfs: readonly number[];
+  readonly preset: X26xPreset;
+  private readonly crfSweeps: Partial<Readonly<Record<FfmpegAnchorName, readonly number[]>>>;
   private readonly timeoutMs: number;
   private readonly tempDir: string;
   private facts: Promise<FfmpegFacts> | undefined;
@@ -177,29 +89,42 @@ export class FfmpegAnchor {
     this.ffmpegPath = options.ffmpegPath ?? defaultFfmpegPath();
     this.timeoutMs = options.timeoutMs ?? FFMPEG_TIMEOUT_MS;
     this.tempDir = options.tempDir ?? tmpdir();
-    this.crfs = options.crfs ?? DEFAULT_CRFS;
-    const bad = this.crfs.filter((crf) => !Number.isFinite(crf) || crf < 0 || crf > 51);
-    if (this.crfs.length === 0 || bad.length > 0 || new Set(this.crfs).size !== this.crfs.length) {
-      throw new AnchorError(
-        'USAGE',
-        `CRFs must be distinct numbers in [0, 51] (got ${this.crfs.join(', ') || 'none'})`,
-      );
+    this.preset = options.preset ?? DEFAULT_X26X_PRESET;
+    this.crfSweeps = options.crfs ?? {};
+    for (const [anchor, crfs] of Object.entries(this.crfSweeps) as Array<
+      [FfmpegAnchorName, readonly number[]]
+    >) {
+      const top = maxCrf(anchor);
+      const bad = crfs.filter((crf) => !Number.isFinite(crf) || crf < 0 || crf > top);
+      if (crfs.length === 0 || bad.length > 0 || new Set(crfs).size !== crfs.length) {
+        throw new AnchorError(
+          'USAGE',
+          `${anchor} CRFs must be distinct numbers in [0, ${top}] (got ${crfs.join(', ') || 'none'})`,
+        );
+      }
     }
+  }
+
+  /** The CRF sweep of one anchor, in measuring order. */
+  crfs(anchor: FfmpegAnchorName): readonly number[] {
+    return this.crfSweeps[anchor] ?? defaultCrfs(anchor);
   }
 
   /** What decides this anchor's results (for the cache key); checks the encoder exists. */
   async settings(anchor: FfmpegAnchorName): Promise<AnchorSettings> {
     const facts = await this.checkedFacts(anchor);
+    const placeholders = { size: '{W}x{H}', fps: '{FPS}', crf: '{CRF}', preset: this.preset };
     return {
       anchor,
-      levels: [...this.crfs],
+      levels: [...this.crfs(anchor)],
       details: {
-        encoder: ENCODERS[anchor].library,
-        preset: X26X_PRESET,
+        encoder: encoderLibrary(anchor),
+        preset: speedLabel(anchor, this.preset),
         pix_fmt: 'yuv420p',
         ffmpeg: facts.version,
-        encoder_args: encoderArgs(anchor, { size: '{W}x{H}', fps: '{FPS}', crf: '{CRF}' }),
+        encoder_args: encoderArgs(anchor, placeholders),
         decoder_args: decoderArgs(anchor, '{STREAM}'),
+        ...(streamFormat(anchor) === 'ivf' ? { counted: 'ivf frame payloads' } : {}),
       },
     };
   }
@@ -207,7 +132,9 @@ export class FfmpegAnchor {
   /** Every CRF of the sweep on one clip, in order. */
   async measure(clip: Clip, anchor: FfmpegAnchorName): Promise<FfmpegAnchorPoint[]> {
     const points: FfmpegAnchorPoint[] = [];
-    for (const crf of this.crfs) points.push(await this.measurePoint(clip, anchor, crf));
+    for (const crf of this.crfs(anchor)) {
+      points.push(await this.measurePoint(clip, anchor, crf));
+    }
     return points;
   }
 
@@ -219,13 +146,14 @@ export class FfmpegAnchor {
     await this.checkedFacts(anchor);
     const dir = await mkdtemp(path.join(this.tempDir, 'codec-lab-anchor-'));
     try {
-      const stream = path.join(dir, `stream.${ENCODERS[anchor].format}`);
+      const stream = path.join(dir, `stream.${streamFormat(anchor)}`);
       const what = `${anchor} at CRF ${crf} on clip ${clip.name}`;
       const args = [
         ...encoderArgs(anchor, {
           size: `${clip.width}x${clip.height}`,
           fps: String(clip.fps),
           crf: String(crf),
+          preset: this.preset,
         }),
         stream,
       ];
@@ -236,7 +164,7 @@ export class FfmpegAnchor {
           `ffmpeg failed encoding ${what} (exit ${encoded.exitCode}): ${lastLines(encoded.stderr)}`,
         );
       }
-      const bitstream = await readFile(stream);
+      const bitstream = countedBytes(anchor, await readFile(stream), what);
       const decoded = await this.run(decoderArgs(anchor, stream), `decoding ${what}`);
       if (decoded.exitCode !== 0) {
         throw new AnchorError(
@@ -263,7 +191,7 @@ export class FfmpegAnchor {
         fps: clip.fps,
         original: clip.frames,
         decoded: frames,
-        frameBytes: distributeBytes(bitstream.length, clip.frames.length),
+        frameBytes: distributeBytes(bitstream, clip.frames.length),
       });
       return { crf, ...pickAnchorMetrics(metrics) };
     } finally {
@@ -274,7 +202,7 @@ export class FfmpegAnchor {
   private async checkedFacts(anchor: FfmpegAnchorName): Promise<FfmpegFacts> {
     this.facts ??= this.probe();
     const facts = await this.facts;
-    const library = ENCODERS[anchor].library;
+    const library = encoderLibrary(anchor);
     if (!new RegExp(`^\\s*V\\S*\\s+${library}\\s`, 'm').test(facts.encoders)) {
       throw new AnchorError(
         'FFMPEG_UNSUITABLE',
@@ -283,7 +211,7 @@ export class FfmpegAnchor {
           `--enable-${library} (the static build npm installs with @ffmpeg-installer/ffmpeg has it)`,
       );
     }
-    if (!/^\s*filter_units\s*$/m.test(facts.bsfs)) {
+    if (needsFilterUnits(anchor) && !/^\s*filter_units\s*$/m.test(facts.bsfs)) {
       throw new AnchorError(
         'FFMPEG_UNSUITABLE',
         `the ffmpeg at ${this.ffmpegPath} (${facts.version}) has no filter_units bitstream ` +
@@ -328,6 +256,12 @@ export class FfmpegAnchor {
     });
     return { exitCode: run.exitCode ?? -1, stdout: run.stdout, stderr: run.stderr };
   }
+}
+
+/** The stream's bytes that count: the whole elementary stream, or IVF's frame payloads. */
+function countedBytes(anchor: FfmpegAnchorName, file: Buffer, what: string): number {
+  const fourcc = ivfFourcc(anchor);
+  return fourcc === undefined ? file.length : ivfPayloads(file, fourcc, what).payloadBytes;
 }
 
 function firstLine(text: string): string {

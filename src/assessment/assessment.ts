@@ -9,7 +9,8 @@ import {
   type AnchorTable,
   type BdComparison,
 } from '../anchors/anchors.js';
-import type { AnchorName } from '../anchors/anchor-point.js';
+import { ANCHOR_NAMES, type AnchorName, perAnchor } from '../anchors/anchor-point.js';
+import { settingsHash } from '../anchors/anchor-cache.js';
 import {
   DEFAULT_ADOPTION_POLICY,
   decideAdoption,
@@ -34,11 +35,39 @@ import type {
 /** `bd_rate` of `evaluate --json`: mean over clips in percent, null where it cannot be computed. */
 export type BdRateSummary = Record<AnchorName | 'incumbent', number | null>;
 
+/**
+ * What one anchor a result was scored against was measured with: its sweep, its speed preset
+ * (x264/x265's `--anchor-preset`, VP9/AV1's fixed setting) and the hash of its full settings,
+ * which names its cache files (`<data-dir>/anchors/<anchor>-<settings_hash>-<clip>.json`).
+ */
+export interface AnchorSettingsRecord {
+  readonly levels: readonly number[];
+  readonly preset: string | null;
+  readonly settings_hash: string;
+}
+
+export type AnchorSettingsRecords = Record<AnchorName, AnchorSettingsRecord>;
+
+/** The record of a measured anchor table's settings, kept with every assessment. */
+export function anchorSettingsRecords(table: AnchorTable): AnchorSettingsRecords {
+  return perAnchor((anchor) => {
+    const settings = table.settings[anchor];
+    const preset = settings.details.preset;
+    return {
+      levels: [...settings.levels],
+      preset: typeof preset === 'string' ? preset : null,
+      settings_hash: settingsHash(settings),
+    };
+  });
+}
+
 export interface Assessment {
   readonly result: EvaluationResult;
   readonly bd_rate: BdRateSummary;
   /** Per clip, and the reason wherever a summary value is null. */
   readonly bd_rate_details: Record<AnchorName | 'incumbent', BdComparison>;
+  /** What the anchors were measured with; null when the codec failed before they were needed. */
+  readonly anchor_settings: AnchorSettingsRecords | null;
   /** Present when there is an incumbent (or none yet) and the candidate evaluated ok. */
   readonly adoption: AdoptionDecision | null;
   readonly incumbent: { readonly origin: string; readonly result: EvaluationResult } | null;
@@ -113,10 +142,15 @@ function failedAssessment(
   adoption: AdoptionDecision | null = null,
 ): Assessment {
   const why = unavailable(`the codec failed at ${result.stage}: ${result.failure.category}`);
+  const names = [...ANCHOR_NAMES, 'incumbent'] as const;
   return {
     result,
-    bd_rate: { jpeg: null, x264: null, x265: null, incumbent: null },
-    bd_rate_details: { jpeg: why, x264: why, x265: why, incumbent: why },
+    bd_rate: Object.fromEntries(names.map((name) => [name, null])) as BdRateSummary,
+    bd_rate_details: Object.fromEntries(names.map((name) => [name, why])) as Record<
+      AnchorName | 'incumbent',
+      BdComparison
+    >,
+    anchor_settings: null,
     adoption,
     incumbent: null,
   };
@@ -201,12 +235,11 @@ async function assessResult(
   return {
     result,
     bd_rate: {
-      jpeg: anchors.jpeg.mean_pct,
-      x264: anchors.x264.mean_pct,
-      x265: anchors.x265.mean_pct,
+      ...perAnchor((anchor) => anchors[anchor].mean_pct),
       incumbent: incumbentDetail.mean_pct,
     },
     bd_rate_details: { ...anchors, incumbent: incumbentDetail },
+    anchor_settings: anchorSettingsRecords(table),
     adoption,
     incumbent:
       inputs.incumbent && incumbentResult

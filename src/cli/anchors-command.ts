@@ -1,4 +1,5 @@
 import { anchorBdRates, anchorsJson, renderAnchorTable } from '../anchors/anchors.js';
+import type { X26xPreset } from '../anchors/anchor-point.js';
 import type { Config } from '../config.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +11,8 @@ export interface AnchorsCommandOptions {
   readonly json: boolean;
   readonly clips?: string | undefined;
   readonly frames?: number | undefined;
+  /** x264 and x265's preset (`--anchor-preset`). */
+  readonly anchorPreset?: X26xPreset | undefined;
 }
 
 export async function anchorsCommand(
@@ -28,7 +31,13 @@ export async function anchorsCommand(
       log.child({ component: 'anchors' }),
       config.sandbox.concurrency,
     );
-    const table = await anchorMeasurer(config, evaluator, sandbox, log)(selection.clips);
+    const table = await anchorMeasurer(
+      config,
+      evaluator,
+      sandbox,
+      log,
+      options.anchorPreset,
+    )(selection.clips);
     const bdRates = anchorBdRates(table);
     out(
       options.json

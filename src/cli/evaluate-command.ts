@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { DEFAULT_X26X_PRESET, type X26xPreset } from '../anchors/anchor-point.js';
 import type { Config } from '../config.js';
 import { CodecLabError } from '../errors.js';
 import type { Clip } from '../evaluation/clip.js';
@@ -36,6 +37,8 @@ export interface EvaluateCommandOptions {
   readonly skipValidation?: boolean | undefined;
   /** False: the per-point protocol (one encoder and one decoder container per point). */
   readonly batching?: boolean | undefined;
+  /** x264 and x265's preset for the anchors (`--anchor-preset`). */
+  readonly anchorPreset?: X26xPreset | undefined;
 }
 
 /** The JSON `codec-lab evaluate --json` prints: an interface other tools rely on. */
@@ -49,6 +52,7 @@ export function evaluationJson(assessment: Assessment, attemptId: string): Recor
     metrics: result.metrics,
     bd_rate: assessment.bd_rate,
     bd_rate_details: assessment.bd_rate_details,
+    anchor_settings: assessment.anchor_settings,
     adoption: assessment.adoption,
     incumbent: assessment.incumbent && {
       origin: assessment.incumbent.origin,
@@ -121,6 +125,7 @@ export async function evaluateCommand(
   let sandbox: DockerSandbox | null = null;
   let release = (): void => {};
   const batching = options.batching !== false;
+  const anchorPreset = options.anchorPreset ?? DEFAULT_X26X_PRESET;
   try {
     const docker = await connectDocker(log);
     sandbox = await openSandbox(docker, config, log, {
@@ -150,7 +155,7 @@ export async function evaluateCommand(
           batching,
         },
       },
-      evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log)),
+      evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log, anchorPreset)),
     );
     const { result } = assessment;
     const stored = store.recordAttempt(
@@ -167,6 +172,7 @@ export async function evaluateCommand(
           clip_split: selection.split,
           skip_validation: options.skipValidation === true,
           batching,
+          anchor_preset: anchorPreset,
           limits: config.sandbox,
         },
         createdAtMs: Date.now(),

@@ -52,7 +52,11 @@ export function evaluatedFileRecord(file: EvaluatedFile): AttemptRecord {
     rawResponse: '',
     generationFailure: null,
     ...evaluationOutcome(assessment.result),
-    assessment: { bd_rate: assessment.bd_rate, bd_rate_details: assessment.bd_rate_details },
+    assessment: {
+      bd_rate: assessment.bd_rate,
+      bd_rate_details: assessment.bd_rate_details,
+      anchor_settings: assessment.anchor_settings,
+    },
     decision: null,
     usage: NO_USAGE,
     timings: { generationMs: 0, evaluationMs: file.evaluationMs },

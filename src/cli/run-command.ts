@@ -1,3 +1,4 @@
+import type { X26xPreset } from '../anchors/anchor-point.js';
 import type { Config, GovernanceConfig, ServerConfig } from '../config.js';
 import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
@@ -48,6 +49,8 @@ export interface RunCommandOptions {
   readonly batching?: boolean | undefined;
   /** Behavioural dedup and screening (`--no-dedup`, `--no-screening`, `--screen-margin`). */
   readonly earlyStages?: EarlyStageSettings;
+  /** x264 and x265's preset for the anchors (`--anchor-preset`). */
+  readonly anchorPreset?: X26xPreset | undefined;
 }
 
 /** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
@@ -158,9 +161,13 @@ export async function runCommand(
       const loop = new ResearchLoop({
         store,
         generator,
-        ports: evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log), {
-          batching,
-        }),
+        ports: evaluatorPorts(
+          evaluator,
+          anchorMeasurer(config, evaluator, sandbox, log, options.anchorPreset),
+          {
+            batching,
+          },
+        ),
         contract: loadContract(),
         clips: selection.clips,
         holdout: selection.holdout,

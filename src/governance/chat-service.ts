@@ -122,7 +122,7 @@ function topics(question: string): Topic[] {
   const found: Topic[] = [];
   if (/(fail|error|wrong|why|broken|crash|timeout|problem)/.test(q)) found.push('failures');
   if (/(recommend|fix|prompt|improv|help|effective)/.test(q)) found.push('recommendations');
-  if (/(best|version|adopt|bd|compress|quality|jpeg|x264|x265|progress|evolution)/.test(q))
+  if (/(best|version|adopt|bd|compress|quality|jpeg|x264|x265|vp9|av1|progress|evolution)/.test(q))
     found.push('versions');
   if (/(cost|dollar|\$|token|spend|money|budget)/.test(q)) found.push('cost');
   if (found.length === 0 || /(status|working|how|state|health)/.test(q)) found.unshift('status');
@@ -194,7 +194,7 @@ export function offlineAnswer(question: string, facts: ChatFacts): string {
         }
         const lines = facts.versions.map(
           (v) =>
-            `- v${v.version} (attempt ${v.attempt_id}, ${v.adopted_at}): vs previous ${bd(v.bd_rate.previous)}, vs JPEG ${bd(v.bd_rate.jpeg)}, vs x264 ${bd(v.bd_rate.x264)}, vs x265 ${bd(v.bd_rate.x265)}`,
+            `- v${v.version} (attempt ${v.attempt_id}, ${v.adopted_at}): vs previous ${bd(v.bd_rate.previous)}, vs JPEG ${bd(v.bd_rate.jpeg)}, vs x264 ${bd(v.bd_rate.x264)}, vs x265 ${bd(v.bd_rate.x265)}, vs VP9 ${bd(v.bd_rate.vp9)}, vs AV1 ${bd(v.bd_rate.av1)}`,
         );
         parts.push(
           `Adopted versions (BD-rate, negative = fewer bits at equal quality):\n${lines.join('\n')}`,

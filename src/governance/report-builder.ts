@@ -123,6 +123,8 @@ export function buildReport(input: ReportInput): GovernanceReport {
               bd_rate_vs_jpeg_pct: bd?.jpeg ?? null,
               bd_rate_vs_x264_pct: bd?.x264 ?? null,
               bd_rate_vs_x265_pct: bd?.x265 ?? null,
+              bd_rate_vs_vp9_pct: bd?.vp9 ?? null,
+              bd_rate_vs_av1_pct: bd?.av1 ?? null,
             },
       time_to_first_success_ms:
         totals.firstAttemptAtMs === null || totals.firstSuccessAtMs === null

@@ -71,7 +71,7 @@ export function renderReportMarkdown(report: GovernanceReport, plot?: ReportPlot
     `- Attempts: ${status.total_attempts} (${status.successes} passed, ${status.failures} failed; success rate ${pct(status.success_rate)})`,
     `- Versions adopted: ${status.versions}` +
       (status.best_version
-        ? `; best v${status.best_version.version} (attempt ${status.best_version.attempt_id}), BD-rate vs JPEG ${bd(status.best_version.bd_rate_vs_jpeg_pct)}, vs x264 ${bd(status.best_version.bd_rate_vs_x264_pct)}, vs x265 ${bd(status.best_version.bd_rate_vs_x265_pct)}`
+        ? `; best v${status.best_version.version} (attempt ${status.best_version.attempt_id}), BD-rate vs JPEG ${bd(status.best_version.bd_rate_vs_jpeg_pct)}, vs x264 ${bd(status.best_version.bd_rate_vs_x264_pct)}, vs x265 ${bd(status.best_version.bd_rate_vs_x265_pct)}, vs VP9 ${bd(status.best_version.bd_rate_vs_vp9_pct)}, vs AV1 ${bd(status.best_version.bd_rate_vs_av1_pct)}`
         : ''),
     `- Time to first success: ${duration(status.time_to_first_success_ms)}; API cost: $${status.cost_usd.toFixed(2)}`,
   ];

@@ -120,6 +120,8 @@ export interface GovernanceReport {
       readonly bd_rate_vs_jpeg_pct: number | null;
       readonly bd_rate_vs_x264_pct: number | null;
       readonly bd_rate_vs_x265_pct: number | null;
+      readonly bd_rate_vs_vp9_pct: number | null;
+      readonly bd_rate_vs_av1_pct: number | null;
     } | null;
     /** From the first attempt to the first success, ms; null without a success. */
     readonly time_to_first_success_ms: number | null;

@@ -3,7 +3,7 @@
  */
 import type { AnchorTable } from '../anchors/anchors.js';
 import type { AnchorPoint } from '../anchors/anchor-point.js';
-import { settingLabel } from '../anchors/anchor-point.js';
+import { ANCHOR_NAMES, settingLabel } from '../anchors/anchor-point.js';
 import type { EvaluationMetrics } from '../evaluation/evaluator.js';
 import type { AttemptSummary } from '../generators/generator.js';
 import type { RdRow, RdTable } from '../prompt/prompt-builder.js';
@@ -59,7 +59,7 @@ function mean(values: readonly number[]): number {
 /** Rows of the anchors, mean over clips per setting. */
 function anchorRows(table: AnchorTable): RdRow[] {
   const rows: RdRow[] = [];
-  for (const anchor of ['jpeg', 'x264', 'x265'] as const) {
+  for (const anchor of ANCHOR_NAMES) {
     const first = table.clips[0]?.anchors[anchor] ?? [];
     first.forEach((point: AnchorPoint, index) => {
       const at = table.clips

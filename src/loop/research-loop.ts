@@ -276,6 +276,7 @@ export class ResearchLoop {
         assessment: assessed && {
           bd_rate: assessed.bd_rate,
           bd_rate_details: assessed.bd_rate_details,
+          anchor_settings: assessed.anchor_settings,
         },
         decision: assessed?.adoption ?? null,
         timings: { generationMs, evaluationMs },

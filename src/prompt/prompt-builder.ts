@@ -33,7 +33,7 @@ function reference(recommendation: Recommendation): string {
 
 /** One row of a rate-distortion table: a codec at one setting, mean over the dev clips. */
 export interface RdRow {
-  /** 'best', 'candidate', 'jpeg', 'x264', 'x265', … */
+  /** 'best', 'candidate', 'jpeg', 'x264', 'x265', 'vp9', 'av1', … */
   readonly codec: string;
   /** The knob, as a label: `q 0.50`, `crf 24`. */
   readonly setting: string;

@@ -68,7 +68,7 @@ compress_video_frame must be deterministic: the same frames and config must give
 
 # How it is scored
 
-Luma PSNR (BT.601 from BGR, pooled over the clip) and SSIM against the original frames, and the bitrate from the counted bytes, at each quality point; then the BD-rate (percent of bits saved at equal PSNR, negative is better) against the current best codec and against measured anchors: per-frame JPEG via OpenCV, x264 and x265. The rate-distortion curve needs at least 4 points with rate and PSNR both strictly increasing with quality. At the highest quality every clip must reach at least ${floor} dB luma PSNR. Every sandbox run has a wall-clock limit and encode and decode speed are measured: vectorise with numpy and cv2, and avoid per-pixel Python loops.
+Luma PSNR (BT.601 from BGR, pooled over the clip) and SSIM against the original frames, and the bitrate from the counted bytes, at each quality point; then the BD-rate (percent of bits saved at equal PSNR, negative is better) against the current best codec and against measured anchors: per-frame JPEG via OpenCV, x264, x265, VP9 (libvpx) and AV1 (libaom). The rate-distortion curve needs at least 4 points with rate and PSNR both strictly increasing with quality. At the highest quality every clip must reach at least ${floor} dB luma PSNR. Every sandbox run has a wall-clock limit and encode and decode speed are measured: vectorise with numpy and cv2, and avoid per-pixel Python loops.
 
 # Allowed imports
 

@@ -4,6 +4,7 @@
  * LLM wrote: it is data for the client to escape, never markup.
  */
 import type { StoredAttempt } from '../store/store.js';
+import { bdRatesByAnchor } from '../store/summaries.js';
 
 export interface AttemptSummaryJson {
   readonly id: string;
@@ -24,6 +25,8 @@ export interface AttemptSummaryJson {
     readonly jpeg: number | null;
     readonly x264: number | null;
     readonly x265: number | null;
+    readonly vp9: number | null;
+    readonly av1: number | null;
   } | null;
   readonly adopted: boolean | null;
   readonly decision_summary: string | null;
@@ -80,14 +83,7 @@ export function attemptSummaryJson(attempt: StoredAttempt): AttemptSummaryJson {
     parent_id: attempt.parentId,
     generator: attempt.generator,
     model: attempt.model,
-    bd_rate: bd
-      ? {
-          incumbent: bd.incumbent ?? null,
-          jpeg: bd.jpeg ?? null,
-          x264: bd.x264 ?? null,
-          x265: bd.x265 ?? null,
-        }
-      : null,
+    bd_rate: bd ? { incumbent: bd.incumbent ?? null, ...bdRatesByAnchor(bd) } : null,
     adopted: attempt.decision?.adopt ?? null,
     decision_summary: attempt.decision?.summary ?? null,
     cost_usd: attempt.usage.costUsd,

@@ -1,5 +1,6 @@
 /** GET /metrics: Prometheus text format, from the store and (under `run --serve`) the loop. */
 import { Hono } from 'hono';
+import { bdRatesByAnchor } from '../store/summaries.js';
 import { renderMetrics } from './prometheus.js';
 import type { ServerEnv } from './services.js';
 
@@ -14,7 +15,7 @@ export function metricsRoutes(): Hono<ServerEnv> {
       best: incumbent
         ? {
             version: incumbent.version,
-            bdRatePct: { jpeg: bd?.jpeg ?? null, x264: bd?.x264 ?? null, x265: bd?.x265 ?? null },
+            bdRatePct: bdRatesByAnchor(bd),
           }
         : null,
       loop: loop

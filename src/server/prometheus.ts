@@ -2,6 +2,7 @@
  * /metrics in the Prometheus text format (version 0.0.4). Pure: the route gathers the figures
  * from the store, the loop control and the live registry, and this writes them out.
  */
+import { ANCHOR_NAMES, type AnchorName } from '../anchors/anchor-point.js';
 import type { StoreTotals } from '../store/store.js';
 import { DURATION_BUCKETS_S, type Histogram, type LiveMetrics } from './live-metrics.js';
 
@@ -10,7 +11,7 @@ export interface MetricsInput {
   /** The best version's BD-rates (percent) against each anchor; null when not measured. */
   readonly best: {
     readonly version: number;
-    readonly bdRatePct: Readonly<Record<'jpeg' | 'x264' | 'x265', number | null>>;
+    readonly bdRatePct: Readonly<Record<AnchorName, number | null>>;
   } | null;
   /** Present only when the loop runs in this process. */
   readonly loop: {
@@ -89,7 +90,7 @@ export function renderMetrics(input: MetricsInput): string {
       'gauge',
       'BD-rate of the best version against each anchor, percent (negative: fewer bits).',
     );
-    for (const anchor of ['jpeg', 'x264', 'x265'] as const) {
+    for (const anchor of ANCHOR_NAMES) {
       const value = best.bdRatePct[anchor];
       if (value !== null) {
         w.sample('codec_lab_best_bd_rate_percent', value, {

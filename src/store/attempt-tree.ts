@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, parse } from 'node:path';
 import { errorText, validationFailureText } from './failure-text.js';
+import { bdRatesByAnchor } from './summaries.js';
 import {
   createFileAtomicSync,
   moveFileSync,
@@ -92,12 +93,7 @@ export function bestCodecText(version: CodecVersion, attempt: StoredAttempt): st
     adopted_at: new Date(version.adoptedAtMs).toISOString(),
     code_path: adoptedFile(version.version, version.attemptId),
     code_sha256: version.codeSha256,
-    bd_rate: {
-      previous: bd?.incumbent ?? null,
-      jpeg: bd?.jpeg ?? null,
-      x264: bd?.x264 ?? null,
-      x265: bd?.x265 ?? null,
-    },
+    bd_rate: { previous: bd?.incumbent ?? null, ...bdRatesByAnchor(bd) },
     metrics: attempt.metrics?.points ?? [],
     decision: version.decision.summary,
   };

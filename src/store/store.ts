@@ -31,8 +31,14 @@ export type AttemptOrigin = (typeof ATTEMPT_ORIGINS)[number];
 /** Where an attempt stopped: `generate` when the response carried no usable code. */
 export type AttemptStage = 'generate' | Stage;
 
-/** BD-rates of an attempt, as `evaluate --json` prints them. */
-export type AttemptAssessment = Pick<Assessment, 'bd_rate' | 'bd_rate_details'>;
+/**
+ * BD-rates of an attempt, as `evaluate --json` prints them, and what the anchors were measured
+ * with (absent in attempts stored before it was recorded; their `bd_rate` also lacks `vp9` and
+ * `av1`, so readers default both to null).
+ */
+export type AttemptAssessment = Pick<Assessment, 'bd_rate' | 'bd_rate_details'> & {
+  readonly anchor_settings?: Assessment['anchor_settings'];
+};
 
 export interface AttemptTimings {
   readonly generationMs: number;

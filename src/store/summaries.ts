@@ -2,7 +2,18 @@
  * The store's figures as the CLI (`status --json`, `versions --json`), the server and the chat
  * show them: one computation, several readers.
  */
+import { type AnchorName, perAnchor } from '../anchors/anchor-point.js';
 import type { AttemptOrigin, CodecVersion, Store, StoredAttempt } from './store.js';
+
+/**
+ * A stored `bd_rate`'s figure against each anchor, null where it is missing: attempts stored
+ * before the VP9 and AV1 anchors existed have no `vp9` or `av1` key.
+ */
+export function bdRatesByAnchor(
+  bd: Partial<Readonly<Record<AnchorName, number | null>>> | null | undefined,
+): Record<AnchorName, number | null> {
+  return perAnchor((anchor) => bd?.[anchor] ?? null);
+}
 
 /** One entry of `codec-lab versions --json` (an interface other tools rely on). */
 export interface VersionJson {
@@ -15,6 +26,8 @@ export interface VersionJson {
     readonly jpeg: number | null;
     readonly x264: number | null;
     readonly x265: number | null;
+    readonly vp9: number | null;
+    readonly av1: number | null;
   };
 }
 
@@ -26,12 +39,7 @@ export function versionsJson(store: Store): VersionJson[] {
       version: version.version,
       attempt_id: version.attemptId,
       adopted_at: new Date(version.adoptedAtMs).toISOString(),
-      bd_rate: {
-        previous: bd?.incumbent ?? null,
-        jpeg: bd?.jpeg ?? null,
-        x264: bd?.x264 ?? null,
-        x265: bd?.x265 ?? null,
-      },
+      bd_rate: { previous: bd?.incumbent ?? null, ...bdRatesByAnchor(bd) },
     };
   });
 }

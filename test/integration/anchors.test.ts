@@ -1,6 +1,6 @@
 /**
- * The anchors measured for real on the dev clips: per-frame JPEG in the sandbox, x264 and x265
- * through the bundled ffmpeg; their order (docs/ARCHITECTURE.md §3), the cache, and a codec scored against
+ * The anchors measured for real on the dev clips: per-frame JPEG in the sandbox, x264, x265,
+ * VP9 and AV1 through the bundled ffmpeg; their order (docs/ARCHITECTURE.md §3), the cache, and a codec scored against
  * them. Prints the anchor table for the record.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FileAnchorCache } from '../../src/anchors/anchor-cache.js';
-import type { FfmpegAnchorName } from '../../src/anchors/anchor-point.js';
+import type { AnchorPoint, FfmpegAnchorName } from '../../src/anchors/anchor-point.js';
 import {
   type AnchorProgress,
   type AnchorTable,
@@ -94,7 +94,7 @@ describe('anchors on the dev clips', () => {
   it('come out in the expected order: x265 < x264 << per-frame JPEG', async () => {
     const run = await measure();
     cold = run.table;
-    expect(run.measured).toHaveLength(3 * clips.length);
+    expect(run.measured).toHaveLength(5 * clips.length);
     const bd = anchorBdRates(cold);
     console.log(
       `anchors measured cold in ${(run.wallMs / 1000).toFixed(1)} s on ${clips.length} dev clips\n` +
@@ -106,7 +106,7 @@ describe('anchors on the dev clips', () => {
 
     expect(cold.clips.map((row) => row.clip)).toEqual(clips.map((clip) => clip.name));
     for (const row of cold.clips) {
-      for (const points of [row.anchors.jpeg, row.anchors.x264, row.anchors.x265]) {
+      for (const points of Object.values(row.anchors) as Array<readonly AnchorPoint[]>) {
         expect(points).toHaveLength(5);
         // Real codecs on real content: every point compresses, nothing near the PSNR cap.
         for (const point of points) {

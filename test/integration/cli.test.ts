@@ -33,6 +33,12 @@ describe('codec-lab evaluate', () => {
     expect(bd.jpeg).toBeCloseTo(0, 6);
     expect(bd.x264).toBeGreaterThan(50);
     expect(bd.incumbent).toBeNull();
+    // What the anchors were measured with is recorded with the result.
+    expect(result.anchor_settings).toMatchObject({
+      x264: { preset: 'medium', levels: [18, 24, 30, 36, 42] },
+      vp9: { preset: 'good/cpu-used=2', levels: [16, 28, 40, 52, 63] },
+      av1: { preset: 'cpu-used=6' },
+    });
     for (const point of result.metrics.points) {
       for (const key of [
         'bitrate_kbps',
@@ -116,7 +122,14 @@ describe('codec-lab evaluate', () => {
     // Its curve does not reach the incumbent's quality range: a failure with a reason, not a number.
     expect(result.bd_rate.incumbent).toBeNull();
     expect(result.bd_rate_details.incumbent?.reason).toMatch(/PSNR ranges share/);
-    expect(Object.keys(result.bd_rate).sort()).toEqual(['incumbent', 'jpeg', 'x264', 'x265']);
+    expect(Object.keys(result.bd_rate).sort()).toEqual([
+      'av1',
+      'incumbent',
+      'jpeg',
+      'vp9',
+      'x264',
+      'x265',
+    ]);
   });
 
   it('reports a validation failure as data (exit 0) with the line, and stores why', async () => {

@@ -48,7 +48,14 @@ describe('codec-lab run', () => {
     expect(list.map((v) => v.version)).toEqual(list.map((_, i) => i + 1));
     for (const v of list) {
       expect(Object.keys(v).sort()).toEqual(['adopted_at', 'attempt_id', 'bd_rate', 'version']);
-      expect(Object.keys(v.bd_rate as object).sort()).toEqual(['jpeg', 'previous', 'x264', 'x265']);
+      expect(Object.keys(v.bd_rate as object).sort()).toEqual([
+        'av1',
+        'jpeg',
+        'previous',
+        'vp9',
+        'x264',
+        'x265',
+      ]);
     }
     expect(list[0]?.bd_rate).toMatchObject({ previous: null });
 

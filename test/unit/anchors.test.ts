@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { FileAnchorCache } from '../../src/anchors/anchor-cache.js';
 import type {
+  AnchorName,
   AnchorMetrics,
   AnchorSettings,
   FfmpegAnchorName,
@@ -52,23 +53,35 @@ const jpegCurve = (factor: number): JpegAnchorPoint[] =>
 
 const GEOMETRY = { width: 160, height: 120, frames: 12, fps: 10 };
 
-function row(clip: string, jpeg = 2, x264 = 1, x265 = 0.8): AnchorClipRow {
+function row(clip: string, jpeg = 2, x264 = 1, x265 = 0.8, vp9 = 0.75, av1 = 0.6): AnchorClipRow {
   return {
     clip,
     sha256: 'ab'.repeat(32),
     ...GEOMETRY,
-    anchors: { jpeg: jpegCurve(jpeg), x264: crfCurve(x264), x265: crfCurve(x265) },
+    anchors: {
+      jpeg: jpegCurve(jpeg),
+      x264: crfCurve(x264),
+      x265: crfCurve(x265),
+      vp9: crfCurve(vp9),
+      av1: crfCurve(av1),
+    },
   };
 }
 
-const SETTINGS = (anchor: 'jpeg' | 'x264' | 'x265'): AnchorSettings => ({
+const SETTINGS = (anchor: AnchorName): AnchorSettings => ({
   anchor,
   levels: anchor === 'jpeg' ? QUALITIES : [42, 36, 30, 24, 18],
   details: { version: 'test' },
 });
 
 const TABLE: AnchorTable = {
-  settings: { jpeg: SETTINGS('jpeg'), x264: SETTINGS('x264'), x265: SETTINGS('x265') },
+  settings: {
+    jpeg: SETTINGS('jpeg'),
+    x264: SETTINGS('x264'),
+    x265: SETTINGS('x265'),
+    vp9: SETTINGS('vp9'),
+    av1: SETTINGS('av1'),
+  },
   clips: [row('a'), row('b', 3, 1, 0.9)],
 };
 
@@ -97,6 +110,18 @@ describe('anchorBdRates', () => {
     expect(x265jpeg!.per_clip[0]!.bd_rate_pct).toBeCloseTo(-60, 6);
     expect(x265jpeg!.per_clip[0]!.coverage).toBeCloseTo(1, 9);
   });
+
+  it('compares VP9 and AV1 with x264, x265, each other and JPEG', () => {
+    const pairs = anchorBdRates(TABLE);
+    const pair = (test: string, reference: string) =>
+      pairs.find((p) => p.test === test && p.reference === reference);
+    // 0.75× and 0.6× of x264's rate on both clips.
+    expect(pair('vp9', 'x264')!.mean_pct).toBeCloseTo(-25, 6);
+    expect(pair('av1', 'x264')!.mean_pct).toBeCloseTo(-40, 6);
+    expect(pair('av1', 'vp9')!.mean_pct).toBeCloseTo(-20, 6);
+    expect(pair('av1', 'x265')!.per_clip[0]!.bd_rate_pct).toBeCloseTo(-25, 6);
+    expect(pair('vp9', 'jpeg')!.per_clip[0]!.bd_rate_pct).toBeCloseTo((0.75 / 2 - 1) * 100, 6);
+  });
 });
 
 describe('codecBdRates', () => {
@@ -110,6 +135,9 @@ describe('codecBdRates', () => {
     ]);
     expect(result.x265.per_clip[0]!.bd_rate_pct).toBeCloseTo((0.5 / 0.8 - 1) * 100, 6);
     expect(result.x265.reason).toBeUndefined();
+    expect(result.vp9.per_clip[0]!.bd_rate_pct).toBeCloseTo((0.5 / 0.75 - 1) * 100, 6);
+    expect(result.av1.mean_pct).toBeCloseTo((0.5 / 0.6 - 1) * 100, 6);
+    expect(Object.keys(result)).toEqual(['jpeg', 'x264', 'x265', 'vp9', 'av1']);
   });
 
   it('gives null with a reason when a clip has no common PSNR range', () => {
@@ -194,7 +222,14 @@ describe('renderAnchorTable', () => {
       'x265/x264',
       'x264/jpeg',
       'x265/jpeg',
+      'vp9/x264',
+      'av1/x264',
+      'av1/x265',
+      'av1/vp9',
+      'vp9/jpeg',
+      'av1/jpeg',
     ]);
+    expect(Object.keys(json.clips[0]!.anchors)).toEqual(['jpeg', 'x264', 'x265', 'vp9', 'av1']);
   });
 });
 
@@ -219,7 +254,7 @@ describe('measureAnchors', () => {
       settings: (anchor: FfmpegAnchorName) => Promise.resolve(SETTINGS(anchor)),
       measure: (c: Clip, anchor: FfmpegAnchorName) => {
         calls.push(`${anchor}:${c.name}`);
-        return Promise.resolve(crfCurve(anchor === 'x264' ? 1 : 0.8));
+        return Promise.resolve(crfCurve({ x264: 1, x265: 0.8, vp9: 0.75, av1: 0.6 }[anchor]));
       },
     };
     const jpeg = {
@@ -246,10 +281,22 @@ describe('measureAnchors', () => {
       cache,
       progress: (e) => events.push(e),
     });
-    expect(first.calls.sort()).toEqual(['jpeg:a+b', 'x264:a', 'x264:b', 'x265:a', 'x265:b']);
+    expect(first.calls.sort()).toEqual([
+      'av1:a',
+      'av1:b',
+      'jpeg:a+b',
+      'vp9:a',
+      'vp9:b',
+      'x264:a',
+      'x264:b',
+      'x265:a',
+      'x265:b',
+    ]);
     expect(events.every((e) => e.from === 'measured')).toBe(true);
     expect(table.clips.map((r) => r.clip)).toEqual(['a', 'b']);
     expect(table.clips[1]!.anchors.x265).toEqual(crfCurve(0.8));
+    expect(table.clips[1]!.anchors.av1).toEqual(crfCurve(0.6));
+    expect(table.settings.vp9).toEqual(SETTINGS('vp9'));
     expect(table.settings.jpeg).toEqual(SETTINGS('jpeg'));
 
     const second = fakes();
@@ -260,9 +307,11 @@ describe('measureAnchors', () => {
       cache,
       progress: (e) => cachedEvents.push(e),
     });
-    expect(second.calls.sort()).toEqual(['jpeg:c', 'x264:c', 'x265:c']);
+    expect(second.calls.sort()).toEqual(['av1:c', 'jpeg:c', 'vp9:c', 'x264:c', 'x265:c']);
     expect(again.clips.slice(0, 2)).toEqual(table.clips);
     expect(cachedEvents.filter((e) => e.from === 'cache').map((e) => e.clips)).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
       ['a', 'b'],
       ['a', 'b'],
       ['a', 'b'],
@@ -277,7 +326,7 @@ describe('measureAnchors', () => {
     await expect(measureAnchors({ clips: [clip('a', 1)], ...run, cache })).rejects.toMatchObject({
       code: 'JPEG_ANCHOR_FAILED',
     });
-    expect(run.calls).toContain('x265:a');
+    expect(run.calls).toContain('av1:a');
   });
 
   it('refuses clips that share a name', async () => {

@@ -100,6 +100,7 @@ function assessed(result: EvaluationResult): Assessment {
   return {
     result,
     ...ASSESSMENT,
+    anchor_settings: ASSESSMENT.anchor_settings ?? null,
     // An --incumbent decision: printed by evaluate, never stored as the store's.
     adoption: result.ok ? ADOPT : null,
     incumbent: null,

@@ -1,16 +1,19 @@
-/** The x264/x265 anchor against the real bundled ffmpeg on a tiny clip, and against fake ones. */
+/** The ffmpeg anchors against the real bundled ffmpeg on a tiny clip, and against fake ones. */
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { settingsHash } from '../../src/anchors/anchor-cache.js';
 import {
   DEFAULT_CRFS,
   FfmpegAnchor,
+  VPX_AOM_CRFS,
   decoderArgs,
   distributeBytes,
   encoderArgs,
 } from '../../src/anchors/ffmpeg-anchor.js';
+import { ivfPayloads } from '../../src/anchors/ivf.js';
 import type { Clip } from '../../src/evaluation/clip.js';
 import { ffmpeg, tempDir } from './ffmpeg-fixtures.js';
 
@@ -96,6 +99,45 @@ describe('FfmpegAnchor with the bundled ffmpeg', () => {
     );
     expect(settings.details.decoder_args).toEqual(decoderArgs('x265', '{STREAM}'));
   });
+
+  it.each([
+    ['vp9', 'libvpx-vp9', 'good/cpu-used=2'],
+    ['av1', 'libaom-av1', 'cpu-used=6'],
+  ] as const)(
+    '%s: counts the IVF frame payloads, decodes them back, and lower CRF buys PSNR',
+    async (anchor, encoder, preset) => {
+      const ffmpegAnchor = new FfmpegAnchor({ tempDir: dir });
+      const settings = await ffmpegAnchor.settings(anchor);
+      expect(settings.levels).toEqual(VPX_AOM_CRFS);
+      expect(settings.details).toMatchObject({ encoder, preset, counted: 'ivf frame payloads' });
+      const first = await ffmpegAnchor.measurePoint(clip, anchor, 63);
+      expect(await ffmpegAnchor.measurePoint(clip, anchor, 63)).toEqual(first);
+      // The same encode through plain ffmpeg: the payloads are the file less IVF's 32-byte
+      // header and 12 bytes per IVF frame.
+      const args = encoderArgs(anchor, { size: `${W}x${H}`, fps: '10', crf: '63' });
+      const file = ffmpeg([...args.slice(0, -1), 'pipe:1'], Buffer.concat(clip.frames)).stdout;
+      const payloads = ivfPayloads(file, anchor === 'vp9' ? 'VP90' : 'AV01', 'test');
+      expect(first.total_bytes).toBe(payloads.payloadBytes);
+      expect(first.total_bytes).toBe(file.length - 32 - 12 * payloads.frameBytes.length);
+      expect(first.psnr_y_db).toBeGreaterThan(20);
+      const better = await ffmpegAnchor.measurePoint(clip, anchor, 28);
+      expect(better.total_bytes).toBeGreaterThan(first.total_bytes);
+      expect(better.psnr_y_db).toBeGreaterThan(first.psnr_y_db + 2);
+    },
+  );
+
+  it('records the x264/x265 preset in the settings, so the cache key differs by preset', async () => {
+    const medium = await new FfmpegAnchor().settings('x264');
+    const slow = await new FfmpegAnchor({ preset: 'slow' }).settings('x264');
+    expect(medium.details.preset).toBe('medium');
+    expect(slow.details.preset).toBe('slow');
+    expect(slow.details.encoder_args).toContain('slow');
+    expect(settingsHash(slow)).not.toBe(settingsHash(medium));
+    // VP9 and AV1 have one speed setting: the x264/x265 preset leaves their key alone.
+    expect(await new FfmpegAnchor({ preset: 'slow' }).settings('av1')).toEqual(
+      await new FfmpegAnchor().settings('av1'),
+    );
+  });
 });
 
 describe('encoder and decoder arguments', () => {
@@ -109,6 +151,21 @@ describe('encoder and decoder arguments', () => {
     expect(x265).toContain('-x265-params log-level=error:pools=1:frame-threads=1');
     expect(x265).toMatch(/-f hevc -y$/);
     expect(decoderArgs('x265', 's.hevc').join(' ')).toContain('-threads 1 -f hevc -i s.hevc');
+  });
+
+  it('choose the x264/x265 preset, and give VP9 and AV1 their fixed speed and constant quality', () => {
+    const slow = encoderArgs('x265', { size: '160x120', fps: '10', crf: '24', preset: 'slow' });
+    expect(slow.join(' ')).toContain('-c:v libx265 -preset slow -crf 24');
+    const vp9 = encoderArgs('vp9', { size: '160x120', fps: '10', crf: '40', preset: 'slow' });
+    expect(vp9.join(' ')).toContain(
+      '-c:v libvpx-vp9 -deadline good -cpu-used 2 -crf 40 -pix_fmt yuv420p -b:v 0 -threads 1 -row-mt 0',
+    );
+    expect(vp9.join(' ')).toMatch(/-f ivf -y$/);
+    expect(vp9).not.toContain('-bsf:v');
+    const av1 = encoderArgs('av1', { size: '160x120', fps: '10', crf: '40' }).join(' ');
+    expect(av1).toContain('-c:v libaom-av1 -cpu-used 6 -crf 40 -pix_fmt yuv420p');
+    expect(av1).toContain('-strict experimental -b:v 0 -threads 1 -row-mt 0 -f ivf -y');
+    expect(decoderArgs('av1', 's.ivf').join(' ')).toContain('-f ivf -c:v libaom-av1 -i s.ivf');
   });
 
   it('spread a byte total over frames as integers that sum to it', () => {
@@ -169,9 +226,12 @@ esac`;
     expect((error as Error).message).toContain('Unknown option -crf');
   });
 
-  it('refuses CRFs outside [0, 51] or repeated', () => {
-    expect(() => new FfmpegAnchor({ crfs: [18, 60] })).toThrow(/\[0, 51\]/);
-    expect(() => new FfmpegAnchor({ crfs: [18, 18] })).toThrow(/distinct/);
-    expect(() => new FfmpegAnchor({ crfs: [] })).toThrow(/none/);
+  it("refuses CRFs outside the encoder's range or repeated", () => {
+    expect(() => new FfmpegAnchor({ crfs: { x264: [18, 60] } })).toThrow(/x264.*\[0, 51\]/);
+    expect(() => new FfmpegAnchor({ crfs: { av1: [18, 64] } })).toThrow(/av1.*\[0, 63\]/);
+    expect(() => new FfmpegAnchor({ crfs: { x265: [18, 18] } })).toThrow(/distinct/);
+    expect(() => new FfmpegAnchor({ crfs: { vp9: [] } })).toThrow(/none/);
+    expect(new FfmpegAnchor({ crfs: { vp9: [20, 63] } }).crfs('vp9')).toEqual([20, 63]);
+    expect(new FfmpegAnchor({ crfs: { vp9: [20, 63] } }).crfs('x264')).toEqual(DEFAULT_CRFS);
   });
 });

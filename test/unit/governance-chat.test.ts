@@ -50,11 +50,13 @@ function world() {
     stored({
       createdAtMs: at(1),
       assessment: {
-        bd_rate: { jpeg: -41.5, x264: 12.25, x265: 30, incumbent: null },
+        bd_rate: { jpeg: -41.5, x264: 12.25, x265: 30, vp9: 35.5, av1: 50, incumbent: null },
         bd_rate_details: {
           jpeg: { mean_pct: -41.5, median_pct: -41.5, per_clip: [] },
           x264: { mean_pct: 12.25, median_pct: 12.25, per_clip: [] },
           x265: { mean_pct: 30, median_pct: 30, per_clip: [] },
+          vp9: { mean_pct: 35.5, median_pct: 35.5, per_clip: [] },
+          av1: { mean_pct: 50, median_pct: 50, per_clip: [] },
           incumbent: { mean_pct: null, median_pct: null, per_clip: [], reason: 'first version' },
         },
       },
@@ -156,9 +158,16 @@ describe('offlineAnswer', () => {
   it('versions: the BD-rates of versionsJson', () => {
     const answer = offlineAnswer('What is the best version vs JPEG?', data);
     const [v1] = data.versions;
-    expect(v1?.bd_rate).toEqual({ previous: null, jpeg: -41.5, x264: 12.25, x265: 30 });
+    expect(v1?.bd_rate).toEqual({
+      previous: null,
+      jpeg: -41.5,
+      x264: 12.25,
+      x265: 30,
+      vp9: 35.5,
+      av1: 50,
+    });
     expect(answer).toContain(
-      `- v1 (attempt ${v1?.attempt_id}, ${v1?.adopted_at}): vs previous n/a, vs JPEG -41.5 %, vs x264 +12.3 %, vs x265 +30.0 %`,
+      `- v1 (attempt ${v1?.attempt_id}, ${v1?.adopted_at}): vs previous n/a, vs JPEG -41.5 %, vs x264 +12.3 %, vs x265 +30.0 %, vs VP9 +35.5 %, vs AV1 +50.0 %`,
     );
   });
 

@@ -77,11 +77,13 @@ function incumbent(): IncumbentVersion {
     createdAtMs: T0 + 90 * MINUTE,
     version: 2,
     assessment: {
-      bd_rate: { jpeg: -41.5, x264: 12.25, x265: null, incumbent: -3.5 },
+      bd_rate: { jpeg: -41.5, x264: 12.25, x265: null, vp9: 20, av1: null, incumbent: -3.5 },
       bd_rate_details: {
         jpeg: { mean_pct: -41.5, median_pct: -41.5, per_clip: [] },
         x264: { mean_pct: 12.25, median_pct: 12.25, per_clip: [] },
         x265: { mean_pct: null, median_pct: null, per_clip: [], reason: 'no overlap' },
+        vp9: { mean_pct: 20, median_pct: 20, per_clip: [] },
+        av1: { mean_pct: null, median_pct: null, per_clip: [], reason: 'no overlap' },
         incumbent: { mean_pct: -3.5, median_pct: -3.5, per_clip: [] },
       },
     },
@@ -192,6 +194,8 @@ describe('buildReport: system status', () => {
       bd_rate_vs_jpeg_pct: -41.5,
       bd_rate_vs_x264_pct: 12.25,
       bd_rate_vs_x265_pct: null,
+      bd_rate_vs_vp9_pct: 20,
+      bd_rate_vs_av1_pct: null,
     });
   });
 
@@ -348,7 +352,9 @@ describe('renderReportMarkdown', () => {
   it('shows the figures of the report', () => {
     expect(markdown).toContain('Code evolution working: **no**.');
     expect(markdown).toContain('- Attempts: 20 (4 passed, 16 failed; success rate 20.0 %)');
-    expect(markdown).toContain('BD-rate vs JPEG -41.5 %, vs x264 +12.3 %, vs x265 n/a');
+    expect(markdown).toContain(
+      'BD-rate vs JPEG -41.5 %, vs x264 +12.3 %, vs x265 n/a, vs VP9 +20.0 %, vs AV1 n/a',
+    );
     expect(markdown).toContain('Time to first success: 1.5 h; API cost: $1.23');
     expect(markdown).toContain(
       '| forbidden_imports | 3 | 0 | new | imports the forbidden module os (3) |',

@@ -58,11 +58,13 @@ describe('attemptSummary', () => {
       stored({
         version: 3,
         assessment: {
-          bd_rate: { jpeg: -12.5, x264: 40, x265: null, incumbent: -3.25 },
+          bd_rate: { jpeg: -12.5, x264: 40, x265: null, vp9: null, av1: null, incumbent: -3.25 },
           bd_rate_details: {
             jpeg: noComparison,
             x264: noComparison,
             x265: noComparison,
+            vp9: noComparison,
+            av1: noComparison,
             incumbent: noComparison,
           },
         },
@@ -152,12 +154,14 @@ describe('rdTable', () => {
                 jpeg: row.anchors.jpeg.map((p) => ({ ...p, psnr_y_db: p.psnr_y_db + 1 })),
                 x264: row.anchors.x264.map((p) => ({ ...p, psnr_y_db: p.psnr_y_db + 1 })),
                 x265: row.anchors.x265.map((p) => ({ ...p, psnr_y_db: p.psnr_y_db + 1 })),
+                vp9: row.anchors.vp9.map((p) => ({ ...p, psnr_y_db: p.psnr_y_db + 1 })),
+                av1: row.anchors.av1.map((p) => ({ ...p, psnr_y_db: p.psnr_y_db + 1 })),
               },
             },
       ),
     };
     const table = rdTable(metrics, anchors, { jpeg: -20, incumbent: null });
-    expect(table.rows).toHaveLength(4 + 3 * 4);
+    expect(table.rows).toHaveLength(4 + 5 * 4);
     expect(table.rows.map((r) => `${r.codec} ${r.setting}`).slice(4)).toEqual([
       'jpeg q 0.20',
       'jpeg q 0.40',
@@ -171,6 +175,14 @@ describe('rdTable', () => {
       'x265 crf 30',
       'x265 crf 25',
       'x265 crf 20',
+      'vp9 crf 35',
+      'vp9 crf 30',
+      'vp9 crf 25',
+      'vp9 crf 20',
+      'av1 crf 35',
+      'av1 crf 30',
+      'av1 crf 25',
+      'av1 crf 20',
     ]);
     expect(table.rows[4]).toEqual({
       codec: 'jpeg',
@@ -179,7 +191,8 @@ describe('rdTable', () => {
       psnrYDb: 28.5,
       ssimY: 0.8,
     });
-    expect(table.rows.at(-1)).toMatchObject({ codec: 'x265', bitrateKbps: 800, psnrYDb: 43.5 });
+    expect(table.rows[15]).toMatchObject({ codec: 'x265', bitrateKbps: 800, psnrYDb: 43.5 });
+    expect(table.rows.at(-1)).toMatchObject({ codec: 'av1', bitrateKbps: 800, psnrYDb: 44.5 });
     expect(table.bdRatePct).toEqual({ jpeg: -20, incumbent: null });
   });
 });

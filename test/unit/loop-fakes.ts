@@ -259,7 +259,10 @@ export function resultFor(
   };
 }
 
-/** JPEG 2 dB below an offset-0 codec, x264 3 dB above, x265 4 dB above, same rates. */
+/**
+ * JPEG 2 dB below an offset-0 codec, x264 3 dB above, x265 4 dB above, VP9 4.5 dB above, AV1
+ * 5 dB above, same rates.
+ */
 export function anchorTable(clips: readonly Clip[]): AnchorTable {
   const crfs = [35, 30, 25, 20];
   const metrics = (step: number, offset: number): AnchorMetrics => {
@@ -285,6 +288,8 @@ export function anchorTable(clips: readonly Clip[]): AnchorTable {
       jpeg: { anchor: 'jpeg', levels: [...QUALITIES], details: { fake: true } },
       x264: { anchor: 'x264', levels: crfs, details: { fake: true } },
       x265: { anchor: 'x265', levels: crfs, details: { fake: true } },
+      vp9: { anchor: 'vp9', levels: crfs, details: { fake: true } },
+      av1: { anchor: 'av1', levels: crfs, details: { fake: true } },
     },
     clips: clips.map((c) => ({
       clip: c.name,
@@ -293,7 +298,7 @@ export function anchorTable(clips: readonly Clip[]): AnchorTable {
       height: c.height,
       frames: c.frames.length,
       fps: c.fps,
-      anchors: { jpeg, x264: ffmpeg(3), x265: ffmpeg(4) },
+      anchors: { jpeg, x264: ffmpeg(3), x265: ffmpeg(4), vp9: ffmpeg(4.5), av1: ffmpeg(5) },
     })),
   };
 }

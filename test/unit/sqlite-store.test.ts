@@ -114,7 +114,7 @@ describe('SqliteStore attempt tree', () => {
       adopted_at: new Date(T0).toISOString(),
       code_path: `codec_versions/v2_attempt_${second.id}.py`,
       code_sha256: codeSha256('v2 = 1\n'),
-      bd_rate: { previous: -3.5, jpeg: -41.5, x264: 12.25, x265: 30 },
+      bd_rate: { previous: -3.5, jpeg: -41.5, x264: 12.25, x265: 30, vp9: 25, av1: 10.5 },
       metrics: METRICS.points,
       decision: ADOPT.summary,
     });

@@ -44,12 +44,21 @@ export const METRICS: EvaluationMetrics = {
 const comparison = (mean: number) => ({ mean_pct: mean, median_pct: mean, per_clip: [] });
 
 export const ASSESSMENT: AttemptAssessment = {
-  bd_rate: { jpeg: -41.5, x264: 12.25, x265: 30, incumbent: -3.5 },
+  bd_rate: { jpeg: -41.5, x264: 12.25, x265: 30, vp9: 25, av1: 10.5, incumbent: -3.5 },
   bd_rate_details: {
     jpeg: comparison(-41.5),
     x264: comparison(12.25),
     x265: comparison(30),
+    vp9: comparison(25),
+    av1: comparison(10.5),
     incumbent: comparison(-3.5),
+  },
+  anchor_settings: {
+    jpeg: { levels: [0.1, 0.5, 0.9], preset: null, settings_hash: '0123456789abcdef' },
+    x264: { levels: [18, 30, 42], preset: 'slow', settings_hash: '1123456789abcdef' },
+    x265: { levels: [18, 30, 42], preset: 'slow', settings_hash: '2123456789abcdef' },
+    vp9: { levels: [16, 40, 63], preset: 'good/cpu-used=2', settings_hash: '3123456789abcdef' },
+    av1: { levels: [16, 40, 63], preset: 'cpu-used=6', settings_hash: '4123456789abcdef' },
   },
 };
 

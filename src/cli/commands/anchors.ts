@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { anchorsCommand } from '../anchors-command.js';
+import { ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP, anchorPresetSchema } from '../anchor-runtime.js';
 import { DATA_DIR_HELP, type CliContext } from '../cli-context.js';
 import { positiveInt, userPath } from '../flag-parsers.js';
 import { flag, parseFlags } from '../typed-flags.js';
@@ -11,6 +12,7 @@ const anchorsFlags = z.object({
   clips: z.string().optional(),
   frames: z.number().optional(),
   dataDir: z.string().optional(),
+  anchorPreset: anchorPresetSchema,
 });
 
 /** `codec-lab anchors`: the reference codecs on the clips (anchors-command.ts). */
@@ -18,7 +20,7 @@ export function registerAnchors(program: Command, { log, write }: CliContext): v
   program
     .command('anchors')
     .description(
-      'measure (or read from the cache) per-frame JPEG, x264 and x265 on the clips, and their BD-rates',
+      'measure (or read from the cache) per-frame JPEG, x264, x265, VP9 and AV1 on the clips, and their BD-rates',
     )
     .option('--json', 'print one JSON object instead of tables')
     .option(
@@ -28,12 +30,18 @@ export function registerAnchors(program: Command, { log, write }: CliContext): v
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
     .option('--data-dir <dir>', DATA_DIR_HELP, userPath)
+    .option(ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP)
     .action(async (values: unknown) => {
       const flags = parseFlags(anchorsFlags, values);
       const config = loadConfig(process.env, { dataDir: flags.dataDir });
       await anchorsCommand(
         config,
-        { json: flags.json === true, clips: flags.clips, frames: flags.frames },
+        {
+          json: flags.json === true,
+          clips: flags.clips,
+          frames: flags.frames,
+          anchorPreset: flags.anchorPreset,
+        },
         log,
         write,
       );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { DEFAULT_QUALITIES } from '../../contract.js';
+import { ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP, anchorPresetSchema } from '../anchor-runtime.js';
 import type { CliContext } from '../cli-context.js';
 import { evaluateCommand, parseQualities } from '../evaluate-command.js';
 import { positiveInt, positiveNumber, userPath } from '../flag-parsers.js';
@@ -20,6 +21,7 @@ const evaluateFlags = z.object({
   dataDir: z.string().optional(),
   skipValidation: flag,
   batching: z.boolean().optional(),
+  anchorPreset: anchorPresetSchema,
 });
 
 /** `codec-lab evaluate <codec.py>`: one codec through the cascade (evaluate-command.ts). */
@@ -75,6 +77,7 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
       '--no-batching',
       'one encoder and one decoder container per (clip, quality) instead of one per clip and one per quality',
     )
+    .option(ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP)
     .option(
       '--skip-validation',
       'skip the static validator and go straight to the sandbox (the container, not the validator, is the security boundary)',
@@ -98,6 +101,7 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
           qualities: flags.qualities,
           skipValidation: flags.skipValidation === true,
           batching: flags.batching !== false,
+          anchorPreset: flags.anchorPreset,
         },
         log,
         write,

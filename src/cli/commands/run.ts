@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig, loadGovernanceConfig, loadServerConfig } from '../../config.js';
 import { DEFAULT_QUALITIES } from '../../contract.js';
+import { ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP, anchorPresetSchema } from '../anchor-runtime.js';
 import { DATA_DIR_HELP, type CliContext } from '../cli-context.js';
 import { parseDuration, parseUntil } from '../durations.js';
 import { parseQualities } from '../evaluate-command.js';
@@ -49,6 +50,7 @@ const runFlags = z
     lookback: converted((text) => parseDuration(text, '--lookback')).optional(),
     triggerFailures: z.number().optional(),
     maxRepairs: z.number().optional(),
+    anchorPreset: anchorPresetSchema,
   })
   .refine((flags) => flags.port === undefined || flags.serve === true, {
     error: '--port needs --serve',
@@ -109,6 +111,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
     .option('--data-dir <dir>', DATA_DIR_HELP, userPath)
+    .option(ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP)
     .option(
       '--lookback <duration>',
       "the self-debugger's analysis window (default 1h or CODEC_LAB_LOOKBACK_S)",
@@ -161,6 +164,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           governance,
           batching: flags.batching !== false,
           earlyStages: earlyStageSettings(flags),
+          anchorPreset: flags.anchorPreset,
           serve: flags.serve ? loadServerConfig(process.env, { port: flags.port }) : undefined,
         },
         log,
