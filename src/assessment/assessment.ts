@@ -18,6 +18,7 @@ import {
   type PerClipBdRate,
   type QualityFacts,
 } from '../evaluation/adoption.js';
+import { worstBlockFacts, worstBlockFailure } from '../evaluation/worst-block.js';
 import { bdRate } from '../evaluation/bd-rate.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EarlyStageOptions, EndedEarly } from '../evaluation/early-stages.js';
@@ -174,6 +175,29 @@ async function assessResult(
 
   const decided = await decide(inputs, ports, result.metrics, incumbentResult, vsIncumbent);
   let adoption = decided?.decision ?? null;
+  // A codec that destroys a region fails, whatever else the decision found (docs/ARCHITECTURE.md
+  // §3 "Worst-block floor"), with the clip, frame and block in its cause.
+  const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
+  const blocks = worstBlockFacts(result.metrics.clips, policy.worstBlock);
+  if (blocks !== null && blocks.psnr_y_db < blocks.floor_db) {
+    return failedAssessment(
+      {
+        ok: false,
+        stage: 'sweep',
+        failure: worstBlockFailure(blocks, policy.worstBlock),
+        log: '',
+        metrics: null,
+        imageId: result.imageId,
+        wallMs: result.wallMs,
+        timings: result.timings,
+        ...(result.behaviourSha256 === undefined
+          ? {}
+          : { behaviourSha256: result.behaviourSha256 }),
+        ...(result.screening === undefined ? {} : { screening: result.screening }),
+      },
+      adoption,
+    );
+  }
   if (adoption?.adopt === true && decided !== null) {
     // Last, and only for a candidate about to be adopted: its measured decodes must not have
     // depended on anything but its counted bytes.
@@ -249,15 +273,16 @@ async function decide(
   const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
   if (inputs.incumbent === null) {
     const decision = decideAdoption(
-      { dev: null, holdout: null, candidate: qualityFacts(candidate), incumbent: null },
+      { dev: null, holdout: null, candidate: qualityFacts(candidate, policy), incumbent: null },
       policy,
     );
     return { decision, holdout: null };
   }
   if (incumbentResult === null || !incumbentResult.ok || dev === null) return null;
-  const incumbentFacts = qualityFacts(incumbentResult.metrics);
+  const incumbentFacts = qualityFacts(incumbentResult.metrics, policy);
+  const candidateFacts = qualityFacts(candidate, policy);
   const withoutHoldout = decideAdoption(
-    { dev, holdout: null, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
+    { dev, holdout: null, candidate: candidateFacts, incumbent: incumbentFacts },
     policy,
   );
   // The holdout is spent only on a candidate that passed everything else.
@@ -286,7 +311,7 @@ async function decide(
     return { decision, holdout: null };
   }
   const decision = decideAdoption(
-    { dev, holdout, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
+    { dev, holdout, candidate: candidateFacts, incumbent: incumbentFacts },
     policy,
   );
   return { decision, holdout: mine };
@@ -321,7 +346,10 @@ function curve(clip: ClipResult): Array<{ bitrate_kbps: number; psnr_db: number 
 }
 
 /** The figures the adoption rule's floors and speed check read. */
-export function qualityFacts(metrics: EvaluationMetrics): QualityFacts {
+export function qualityFacts(
+  metrics: EvaluationMetrics,
+  policy: AdoptionPolicy = DEFAULT_ADOPTION_POLICY,
+): QualityFacts {
   let worst = Number.POSITIVE_INFINITY;
   let minTop = Number.POSITIVE_INFINITY;
   let seconds = 0;
@@ -340,5 +368,6 @@ export function qualityFacts(metrics: EvaluationMetrics): QualityFacts {
     worstFramePsnrDb: Number.isFinite(worst) ? worst : 0,
     minTopPsnrDb: Number.isFinite(minTop) ? minTop : 0,
     secondsPerFrame: frames > 0 ? seconds / frames : 0,
+    worstBlock: worstBlockFacts(metrics.clips, policy.worstBlock),
   };
 }
