@@ -14,6 +14,9 @@ import {
   worstBlockFloorDb,
   type WorstBlockRule,
 } from '../../src/evaluation/worst-block.js';
+import { lookupCause } from '../../src/governance/cause-lookup.js';
+import { recommend } from '../../src/governance/recommendations.js';
+import { contract } from './governance-fakes.js';
 import { clip, FakeClock, FakePorts, QUALITIES } from './loop-fakes.js';
 
 const RULE: WorstBlockRule = DEFAULT_ADOPTION_POLICY.worstBlock;
@@ -205,5 +208,45 @@ describe('assessCodec with the worst-block floor', () => {
       passed: true,
       detail: expect.stringMatching(/^worst block nearest its floor: clip a frame 1/) as unknown,
     });
+  });
+});
+
+describe('the self-debugger on a worst-block refusal', () => {
+  const facts = worstBlockFacts([clipOf('tree', [point(0.9, 38, 9.1, 64, 32)])], RULE)!;
+  const failureCause = worstBlockFailure(facts, RULE).cause!;
+
+  it('files it under its own key, with the clip, frame and block read from the fields', () => {
+    const found = lookupCause(failureCause, {
+      category: 'quality_floor',
+      stage: 'sweep',
+      line: null,
+      otherFunctions: () => [],
+    });
+    expect(found).toEqual({
+      key: 'quality_floor:worst_block',
+      label:
+        'clip tree frame 3 block (64,32) at quality 0.9: worst-block PSNR-Y 9.1 dB, floor 23 dB',
+      subject: 'worst_block',
+    });
+  });
+
+  it('recommends reconstructing every block, naming where it failed, at every revision', () => {
+    const label = 'clip tree frame 3 block (64,32) at quality 0.9: worst-block PSNR-Y 9.1 dB';
+    const fixes = [1, 2, 3].map(
+      (revision) =>
+        recommend({
+          pattern: {
+            category: 'quality_floor',
+            count: 2,
+            causes: [{ key: 'quality_floor:worst_block', label, count: 2, attempt_ids: ['7'] }],
+          },
+          contract,
+          limits: { timeoutS: 60, memoryMb: 1024 },
+          revision,
+        }).fix,
+    );
+    for (const fix of fixes) expect(fix).toContain(`Part of the picture was destroyed (${label})`);
+    expect(fixes[0]).toContain('every 16×16 block of every frame must be reconstructed');
+    expect(new Set(fixes).size).toBe(3);
   });
 });
