@@ -8,6 +8,7 @@ import {
 import { assessCodec } from '../../src/assessment/assessment.js';
 import { fits } from '../../src/evaluation/cause.js';
 import type { ClipResult, RdPointMetrics } from '../../src/evaluation/results.js';
+import { summarise } from '../../src/evaluation/summary.js';
 import {
   worstBlockFacts,
   worstBlockFailure,
@@ -248,5 +249,25 @@ describe('the self-debugger on a worst-block refusal', () => {
     for (const fix of fixes) expect(fix).toContain(`Part of the picture was destroyed (${label})`);
     expect(fixes[0]).toContain('every 16×16 block of every frame must be reconstructed');
     expect(new Set(fixes).size).toBe(3);
+  });
+});
+
+describe('summarise: the worst block per quality over the clips', () => {
+  it('is the minimum over the clips, with the clip it is in', () => {
+    const [low, high] = summarise(
+      [
+        clipOf('tree', [point(0.1, 26, 18, 48, 16), point(0.9, 38, 31)]),
+        clipOf('vtest-walk', [point(0.1, 27, 21), point(0.9, 38, 30.5, 112, 32)]),
+      ],
+      [0.1, 0.9],
+    );
+    expect(low).toMatchObject({
+      worst_block_psnr_y_db: 18,
+      worst_block: { clip: 'tree', frame: 3, x: 48, y: 16 },
+    });
+    expect(high).toMatchObject({
+      worst_block_psnr_y_db: 30.5,
+      worst_block: { clip: 'vtest-walk', frame: 3, x: 112, y: 32 },
+    });
   });
 });
