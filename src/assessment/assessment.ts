@@ -10,7 +10,7 @@ import {
   type BdComparison,
 } from '../anchors/anchors.js';
 import { ANCHOR_NAMES, type AnchorName, perAnchor } from '../anchors/anchor-point.js';
-import { settingsHash } from '../anchors/anchor-cache.js';
+import { anchorSettingsRecords, type AnchorSettingsRecords } from './anchor-settings.js';
 import {
   DEFAULT_ADOPTION_POLICY,
   decideAdoption,
@@ -19,6 +19,7 @@ import {
   type PerClipBdRate,
   type QualityFacts,
 } from '../evaluation/adoption.js';
+import { worstBlockFacts, worstBlockFailure } from '../evaluation/worst-block.js';
 import { bdRate } from '../evaluation/bd-rate.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EarlyStageOptions, EndedEarly } from '../evaluation/early-stages.js';
@@ -34,32 +35,6 @@ import type {
 
 /** `bd_rate` of `evaluate --json`: mean over clips in percent, null where it cannot be computed. */
 export type BdRateSummary = Record<AnchorName | 'incumbent', number | null>;
-
-/**
- * What one anchor a result was scored against was measured with: its sweep, its speed preset
- * (x264/x265's `--anchor-preset`, VP9/AV1's fixed setting) and the hash of its full settings,
- * which names its cache files (`<data-dir>/anchors/<anchor>-<settings_hash>-<clip>.json`).
- */
-export interface AnchorSettingsRecord {
-  readonly levels: readonly number[];
-  readonly preset: string | null;
-  readonly settings_hash: string;
-}
-
-export type AnchorSettingsRecords = Record<AnchorName, AnchorSettingsRecord>;
-
-/** The record of a measured anchor table's settings, kept with every assessment. */
-export function anchorSettingsRecords(table: AnchorTable): AnchorSettingsRecords {
-  return perAnchor((anchor) => {
-    const settings = table.settings[anchor];
-    const preset = settings.details.preset;
-    return {
-      levels: [...settings.levels],
-      preset: typeof preset === 'string' ? preset : null,
-      settings_hash: settingsHash(settings),
-    };
-  });
-}
 
 export interface Assessment {
   readonly result: EvaluationResult;
@@ -208,6 +183,29 @@ async function assessResult(
 
   const decided = await decide(inputs, ports, result.metrics, incumbentResult, vsIncumbent);
   let adoption = decided?.decision ?? null;
+  // A codec that destroys a region fails, whatever else the decision found (docs/ARCHITECTURE.md
+  // §3 "Worst-block floor"), with the clip, frame and block in its cause.
+  const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
+  const blocks = worstBlockFacts(result.metrics.clips, policy.worstBlock);
+  if (blocks !== null && blocks.psnr_y_db < blocks.floor_db) {
+    return failedAssessment(
+      {
+        ok: false,
+        stage: 'sweep',
+        failure: worstBlockFailure(blocks, policy.worstBlock),
+        log: '',
+        metrics: null,
+        imageId: result.imageId,
+        wallMs: result.wallMs,
+        timings: result.timings,
+        ...(result.behaviourSha256 === undefined
+          ? {}
+          : { behaviourSha256: result.behaviourSha256 }),
+        ...(result.screening === undefined ? {} : { screening: result.screening }),
+      },
+      adoption,
+    );
+  }
   if (adoption?.adopt === true && decided !== null) {
     // Last, and only for a candidate about to be adopted: its measured decodes must not have
     // depended on anything but its counted bytes.
@@ -282,15 +280,16 @@ async function decide(
   const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
   if (inputs.incumbent === null) {
     const decision = decideAdoption(
-      { dev: null, holdout: null, candidate: qualityFacts(candidate), incumbent: null },
+      { dev: null, holdout: null, candidate: qualityFacts(candidate, policy), incumbent: null },
       policy,
     );
     return { decision, holdout: null };
   }
   if (incumbentResult === null || !incumbentResult.ok || dev === null) return null;
-  const incumbentFacts = qualityFacts(incumbentResult.metrics);
+  const incumbentFacts = qualityFacts(incumbentResult.metrics, policy);
+  const candidateFacts = qualityFacts(candidate, policy);
   const withoutHoldout = decideAdoption(
-    { dev, holdout: null, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
+    { dev, holdout: null, candidate: candidateFacts, incumbent: incumbentFacts },
     policy,
   );
   // The holdout is spent only on a candidate that passed everything else.
@@ -319,7 +318,7 @@ async function decide(
     return { decision, holdout: null };
   }
   const decision = decideAdoption(
-    { dev, holdout, candidate: qualityFacts(candidate), incumbent: incumbentFacts },
+    { dev, holdout, candidate: candidateFacts, incumbent: incumbentFacts },
     policy,
   );
   return { decision, holdout: mine };
@@ -354,7 +353,10 @@ function curve(clip: ClipResult): Array<{ bitrate_kbps: number; psnr_db: number 
 }
 
 /** The figures the adoption rule's floors and speed check read. */
-export function qualityFacts(metrics: EvaluationMetrics): QualityFacts {
+export function qualityFacts(
+  metrics: EvaluationMetrics,
+  policy: AdoptionPolicy = DEFAULT_ADOPTION_POLICY,
+): QualityFacts {
   let worst = Number.POSITIVE_INFINITY;
   let minTop = Number.POSITIVE_INFINITY;
   let seconds = 0;
@@ -373,5 +375,6 @@ export function qualityFacts(metrics: EvaluationMetrics): QualityFacts {
     worstFramePsnrDb: Number.isFinite(worst) ? worst : 0,
     minTopPsnrDb: Number.isFinite(minTop) ? minTop : 0,
     secondsPerFrame: frames > 0 ? seconds / frames : 0,
+    worstBlock: worstBlockFacts(metrics.clips, policy.worstBlock),
   };
 }

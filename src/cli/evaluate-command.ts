@@ -213,7 +213,9 @@ export function renderText(
     if (result.failure.traceback) lines.push(result.failure.traceback.trimEnd());
   } else {
     lines.push('ok: every stage passed', '');
-    lines.push('quality   kbps      bpp     PSNR-Y  worst   PSNR-YUV  SSIM    enc fps  dec fps');
+    lines.push(
+      'quality   kbps      bpp     PSNR-Y  worst   block   PSNR-YUV  SSIM    enc fps  dec fps',
+    );
     for (const point of result.metrics.points) {
       lines.push(
         [
@@ -222,6 +224,7 @@ export function renderText(
           fixed(point.bits_per_pixel, 3).padEnd(7),
           fixed(point.psnr_y_db, 2).padEnd(7),
           fixed(point.worst_psnr_y_db, 2).padEnd(7),
+          fixed(point.worst_block_psnr_y_db, 2).padEnd(7),
           fixed(point.psnr_yuv_db, 2).padEnd(9),
           fixed(point.ssim_y, 4).padEnd(7),
           fixed(point.encode_fps, 1).padEnd(8),
@@ -229,6 +232,12 @@ export function renderText(
         ].join(' '),
       );
     }
+    lines.push(
+      '(worst: the lowest frame PSNR-Y; block: the lowest 16×16-block PSNR-Y, over the clips)',
+    );
+  }
+  if (!result.ok && assessment.adoption) {
+    lines.push('', `adoption rule: ${assessment.adoption.summary}`);
   }
   if (result.ok) {
     lines.push(

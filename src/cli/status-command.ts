@@ -8,7 +8,7 @@ const pct = (value: number | null): string =>
 export function renderVersions(versions: readonly VersionJson[]): string {
   if (versions.length === 0) return 'no version adopted yet';
   const lines = [
-    'version  attempt          adopted at                vs previous  vs jpeg    vs x264    vs x265    vs vp9     vs av1',
+    'version  attempt          adopted at                vs previous  vs jpeg    vs x264    vs x265    vs vp9     vs av1     worst block',
   ];
   for (const v of versions) {
     lines.push(
@@ -21,7 +21,8 @@ export function renderVersions(versions: readonly VersionJson[]): string {
         pct(v.bd_rate.x264).padEnd(10),
         pct(v.bd_rate.x265).padEnd(10),
         pct(v.bd_rate.vp9).padEnd(10),
-        pct(v.bd_rate.av1),
+        pct(v.bd_rate.av1).padEnd(10),
+        v.worst_block_psnr_y_db === null ? 'n/a' : `${v.worst_block_psnr_y_db.toFixed(2)} dB`,
       ].join(' '),
     );
   }

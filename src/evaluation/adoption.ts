@@ -3,6 +3,14 @@
  * configurable; every decision carries the reasons it was made, so it can be stored and read.
  */
 import type { BdRateResult } from './bd-types.js';
+import type { FailureCause } from './cause.js';
+import {
+  describeWorstBlock,
+  passesWorstBlock,
+  worstBlockCause,
+  type WorstBlockFacts,
+  type WorstBlockRule,
+} from './worst-block.js';
 
 export interface AdoptionPolicy {
   /** Mean dev-set BD-rate vs the incumbent must be at most this (percent; −1 = 1 % fewer bits). */
@@ -15,6 +23,12 @@ export interface AdoptionPolicy {
   readonly minTopPsnrDb: number;
   /** Extra BD-rate required per doubling of the time to encode and decode (percent). */
   readonly slowdownPenaltyPctPerDoubling: number;
+  /**
+   * The worst-block floor (docs/ARCHITECTURE.md §3): at every point of every clip, the worst
+   * 16×16 luma block must reach the point's pooled luma PSNR minus `maxGapDb`, or `passDb`,
+   * whichever is lower.
+   */
+  readonly worstBlock: WorstBlockRule;
 }
 
 export const DEFAULT_ADOPTION_POLICY: AdoptionPolicy = Object.freeze({
@@ -23,6 +37,9 @@ export const DEFAULT_ADOPTION_POLICY: AdoptionPolicy = Object.freeze({
   minWorstFramePsnrDb: 20,
   minTopPsnrDb: 30,
   slowdownPenaltyPctPerDoubling: 2,
+  // Measured on the dev and holdout sets (npm run bench:worst-block, evaluate --json): honest
+  // codecs' worst blocks sit at most 7.1 dB (JPEG) and 11.5 dB (x265) below their point's PSNR.
+  worstBlock: Object.freeze({ maxGapDb: 15, passDb: 30 }),
 });
 
 export interface PerClipBdRate {
@@ -38,6 +55,11 @@ export interface QualityFacts {
   readonly minTopPsnrDb: number;
   /** Seconds to encode and decode one frame, averaged over the sweep. */
   readonly secondsPerFrame: number;
+  /**
+   * The point whose worst 16×16 block is furthest below its floor (worst-block.ts); null when
+   * the figure was not measured (results stored before it existed), which fails the check.
+   */
+  readonly worstBlock: WorstBlockFacts | null;
 }
 
 export interface AdoptionInput {
@@ -52,6 +74,7 @@ export interface AdoptionInput {
 export interface AdoptionCheck {
   readonly name:
     | 'quality_floor'
+    | 'worst_block'
     | 'top_quality'
     | 'dev_mean'
     | 'dev_majority'
@@ -60,6 +83,8 @@ export interface AdoptionCheck {
     | 'isolation';
   readonly passed: boolean;
   readonly detail: string;
+  /** What code reads when a check fails: the same vocabulary as a failure's cause (cause.ts). */
+  readonly cause?: FailureCause;
 }
 
 export interface AdoptionDecision {
@@ -96,6 +121,33 @@ export function requiredBdRate(
     : policy.maxMeanBdRatePct - policy.slowdownPenaltyPctPerDoubling * Math.log2(slowdown);
 }
 
+/** The worst-block check: the clip, quality, frame and block furthest below the floor. */
+export function worstBlockCheck(
+  facts: WorstBlockFacts | null,
+  rule: WorstBlockRule,
+): AdoptionCheck {
+  if (facts === null) {
+    return {
+      name: 'worst_block',
+      passed: false,
+      detail: 'worst-block PSNR-Y was not measured: evaluate the codec again',
+    };
+  }
+  const rulePart = `the lower of the point's PSNR-Y ${facts.point_psnr_y_db.toFixed(2)} dB − ${rule.maxGapDb} dB and ${rule.passDb} dB`;
+  return passesWorstBlock(facts)
+    ? {
+        name: 'worst_block',
+        passed: true,
+        detail: `worst block nearest its floor: ${describeWorstBlock(facts)} (${rulePart})`,
+      }
+    : {
+        name: 'worst_block',
+        passed: false,
+        detail: `${describeWorstBlock(facts)} (${rulePart})`,
+        cause: worstBlockCause(facts),
+      };
+}
+
 export function decideAdoption(
   input: AdoptionInput,
   policy: AdoptionPolicy = DEFAULT_ADOPTION_POLICY,
@@ -107,6 +159,7 @@ export function decideAdoption(
     passed: candidate.worstFramePsnrDb >= policy.minWorstFramePsnrDb,
     detail: `worst frame ${candidate.worstFramePsnrDb.toFixed(2)} dB (floor ${policy.minWorstFramePsnrDb} dB)`,
   });
+  checks.push(worstBlockCheck(candidate.worstBlock, policy.worstBlock));
   checks.push({
     name: 'top_quality',
     passed: candidate.minTopPsnrDb >= policy.minTopPsnrDb,

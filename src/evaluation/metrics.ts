@@ -2,6 +2,7 @@
  * Clip metrics computed by trusted code from the original and the decoded BGR
  * frames and the bytes counted for each frame (docs/ARCHITECTURE.md §3 Metrics). Pure.
  */
+import { BlockErrorCalculator, type BlockAt } from './block-psnr.js';
 import { SsimCalculator } from './ssim.js';
 
 /** PSNR is capped here, so identical frames score a finite, comparable number. */
@@ -21,6 +22,10 @@ export interface ClipMetrics {
   readonly psnr_y_db: number;
   /** The lowest per-frame luma PSNR (each capped). */
   readonly worst_psnr_y_db: number;
+  /** The lowest luma PSNR of any 16×16 block of any frame (block-psnr.ts), capped. */
+  readonly worst_block_psnr_y_db: number;
+  /** Where that block is: frame index and top-left pixel. */
+  readonly worst_block: WorstBlockAt;
   readonly psnr_u_db: number;
   readonly psnr_v_db: number;
   /** (6·Y + U + V) / 8, each component pooled by MSE and capped. */
@@ -29,6 +34,13 @@ export interface ClipMetrics {
   readonly ssim_y: number;
   readonly per_frame_psnr_y_db: number[];
   readonly per_frame_ssim_y: number[];
+}
+
+/** A block of a clip: the frame index and the block's top-left pixel. */
+export interface WorstBlockAt {
+  readonly frame: number;
+  readonly x: number;
+  readonly y: number;
 }
 
 export interface ClipMetricsInput {
@@ -156,6 +168,8 @@ export function computeClipMetrics(input: ClipMetricsInput): ClipMetrics {
   const bits = bitStats(frameBytes, width, height, fps);
 
   const ssim = new SsimCalculator(width, height);
+  const blocks = new BlockErrorCalculator(width, height);
+  let worstBlock: { at: BlockAt; frame: number; mse: number } | null = null;
   const mseY: number[] = [];
   const mseU: number[] = [];
   const mseV: number[] = [];
@@ -163,12 +177,18 @@ export function computeClipMetrics(input: ClipMetricsInput): ClipMetrics {
   for (let i = 0; i < frames; i++) {
     const ref = bgrToYuv(original[i]!, width, height);
     const out = bgrToYuv(decoded[i]!, width, height);
-    mseY.push(planeMse(ref.y, out.y));
+    // The plane's MSE and its blocks' in one pass (the same sum, in the same order, as planeMse).
+    const luma = blocks.measure(ref.y, out.y);
+    mseY.push(luma.mse);
+    if (worstBlock === null || luma.worstMse > worstBlock.mse) {
+      worstBlock = { at: luma.worst, frame: i, mse: luma.worstMse };
+    }
     mseU.push(planeMse(ref.u, out.u));
     mseV.push(planeMse(ref.v, out.v));
     perFrameSsim.push(ssim.compute(ref.y, out.y));
   }
 
+  if (worstBlock === null) throw new Error('metrics: the clip has no frames');
   const perFramePsnrY = mseY.map(psnrFromMse);
   const psnrY = pooledPsnr(mseY);
   const psnrU = pooledPsnr(mseU);
@@ -181,6 +201,8 @@ export function computeClipMetrics(input: ClipMetricsInput): ClipMetrics {
     ...bits,
     psnr_y_db: psnrY,
     worst_psnr_y_db: perFramePsnrY.reduce((a, b) => Math.min(a, b)),
+    worst_block_psnr_y_db: psnrFromMse(worstBlock.mse),
+    worst_block: { frame: worstBlock.frame, x: worstBlock.at.x, y: worstBlock.at.y },
     psnr_u_db: psnrU,
     psnr_v_db: psnrV,
     psnr_yuv_db: (6 * psnrY + psnrU + psnrV) / 8,

@@ -6,7 +6,7 @@ import type { FailureCause } from './cause.js';
 import type { EndedEarly } from './early-stages.js';
 import type { ScreeningRecord } from './screening.js';
 import type { Failure, Stage } from './failure.js';
-import type { ClipMetrics } from './metrics.js';
+import type { ClipMetrics, WorstBlockAt } from './metrics.js';
 
 /** One quality point of one clip, as printed in `--json` (snake_case). */
 export interface RdPointMetrics extends Omit<
@@ -36,6 +36,10 @@ export interface SummaryPoint {
   readonly bits_per_pixel: number;
   readonly psnr_y_db: number;
   readonly worst_psnr_y_db: number;
+  /** The lowest 16×16-block luma PSNR over the clips at this quality (the minimum, not a mean). */
+  readonly worst_block_psnr_y_db: number;
+  /** Where it is: the clip, the frame index and the block's top-left pixel. */
+  readonly worst_block: WorstBlockAt & { readonly clip: string };
   readonly psnr_yuv_db: number;
   readonly ssim_y: number;
   readonly encode_fps: number;

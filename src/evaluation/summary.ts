@@ -26,15 +26,24 @@ export function qualityFloorFailure(clips: readonly ClipResult[], floorDb: numbe
   return null;
 }
 
-/** Per quality, the mean over clips of each figure (the worst frame is the minimum). */
+/** Per quality, the mean over clips of each figure (the worst frame and block are minima). */
 export function summarise(
   clips: readonly ClipResult[],
   qualities: readonly number[],
 ): SummaryPoint[] {
   return qualities.map((quality) => {
-    const points = clips
-      .map((clip) => clip.points.find((point) => point.quality === quality))
-      .filter((p) => p !== undefined);
+    const found = clips.flatMap((clip) => {
+      const point = clip.points.find((p) => p.quality === quality);
+      return point === undefined ? [] : [{ clip: clip.clip, point }];
+    });
+    const points = found.map(({ point }) => point);
+    const worstBlock = found.reduce<(typeof found)[number] | undefined>(
+      (worst, entry) =>
+        worst === undefined || entry.point.worst_block_psnr_y_db < worst.point.worst_block_psnr_y_db
+          ? entry
+          : worst,
+      undefined,
+    );
     const mean = (pick: (point: RdPointMetrics) => number): number =>
       points.reduce((sum, point) => sum + pick(point), 0) / Math.max(points.length, 1);
     return {
@@ -43,6 +52,10 @@ export function summarise(
       bits_per_pixel: mean((p) => p.bits_per_pixel),
       psnr_y_db: mean((p) => p.psnr_y_db),
       worst_psnr_y_db: Math.min(...points.map((p) => p.worst_psnr_y_db)),
+      worst_block_psnr_y_db: worstBlock?.point.worst_block_psnr_y_db ?? Number.POSITIVE_INFINITY,
+      worst_block: worstBlock
+        ? { clip: worstBlock.clip, ...worstBlock.point.worst_block }
+        : { clip: '', frame: 0, x: 0, y: 0 },
       psnr_yuv_db: mean((p) => p.psnr_yuv_db),
       ssim_y: mean((p) => p.ssim_y),
       encode_fps: mean((p) => p.encode_fps),

@@ -152,10 +152,17 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
       ? `decoding clip ${field('clip')} at quality ${field('quality')} again gave different frames`
       : `encoding the same frames twice gave different bytes at frame ${field('frame')}`,
   ),
-  quality_floor: asCategory(
-    ({ field }) =>
-      `clip ${field('clip')} reaches only ${field('psnr_y_db')} dB at quality ${field('quality')} (floor ${field('floor_db')} dB)`,
-  ),
+  quality_floor: (found) =>
+    found.detail === 'worst_block'
+      ? named(
+          'quality_floor:worst_block',
+          `clip ${found.field('clip')} frame ${found.field('frame')} block (${found.field('block_x')},${found.field('block_y')}) at quality ${found.field('quality')}: worst-block PSNR-Y ${found.field('psnr_y_db')} dB, floor ${found.field('floor_db')} dB`,
+          'worst_block',
+        )
+      : asCategory(
+          ({ field }) =>
+            `clip ${field('clip')} reaches only ${field('psnr_y_db')} dB at quality ${field('quality')} (floor ${field('floor_db')} dB)`,
+        )(found),
   generation: ({ detail }) =>
     named(
       `generation:${detail}`,

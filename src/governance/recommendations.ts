@@ -258,12 +258,22 @@ function fixVariants({ pattern, contract, limits }: RecommendationInput): string
         'Replace np.empty with np.zeros, and seed or remove every random choice.',
         'Make every decision a pure function of the frame, config and the state the codec itself stored.',
       ];
-    case 'quality_floor':
+    case 'quality_floor': {
+      const blocks = pattern.causes.filter((cause) => cause.key === 'quality_floor:worst_block');
+      if (blocks.length > 0) {
+        const where = blocks[0]?.label ?? '';
+        return [
+          `Part of the picture was destroyed (${where}): every 16×16 block of every frame must be reconstructed, not blanked, frozen or left out. Spend fewer bits everywhere rather than none on a region.`,
+          `Part of the picture was destroyed (${where}). Check that every block is coded: loops over blocks must cover the right and bottom edges (widths and heights that are not multiples of the block size), and skip or copy modes must reproduce the block they stand for.`,
+          `Part of the picture was destroyed (${where}). Code every block the same way, as in this example, before adding modes that skip blocks:\n\n${EXAMPLE_CODEC}`,
+        ];
+      }
       return [
         'At quality 1.0 the decoded video must reach at least 30 dB PSNR and every frame at least 20 dB: check that the decoder inverts the encoder exactly.',
         'Verify the colour conversion round-trips (BGR→YCrCb→BGR with the same cv2 constants) and that quantisation at quality 1.0 is fine.',
         `Start from a known-good structure such as:\n\n${EXAMPLE_CODEC}`,
       ];
+    }
     case 'sandbox_error':
       return [
         'This is an infrastructure failure, not the codec: nothing in the code needs to change.',

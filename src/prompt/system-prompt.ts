@@ -1,4 +1,5 @@
 import type { CodecContract } from '../contract.js';
+import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
 
 /**
  * The stable part of every request (cached by the provider): the codec contract, the rules the
@@ -17,6 +18,7 @@ export function buildSystemPrompt(
   options: SystemPromptOptions = {},
 ): string {
   const floor = options.qualityFloorDb ?? DEFAULT_PROMPT_QUALITY_FLOOR_DB;
+  const blocks = DEFAULT_ADOPTION_POLICY.worstBlock;
   const signatures = Object.entries(contract.required_functions)
     .map(([name, params]) => `    def ${name}(${params.join(', ')}):`)
     .join('\n');
@@ -68,7 +70,7 @@ compress_video_frame must be deterministic: the same frames and config must give
 
 # How it is scored
 
-Luma PSNR (BT.601 from BGR, pooled over the clip) and SSIM against the original frames, and the bitrate from the counted bytes, at each quality point; then the BD-rate (percent of bits saved at equal PSNR, negative is better) against the current best codec and against measured anchors: per-frame JPEG via OpenCV, x264, x265, VP9 (libvpx) and AV1 (libaom). The rate-distortion curve needs at least 4 points with rate and PSNR both strictly increasing with quality. At the highest quality every clip must reach at least ${floor} dB luma PSNR. Every sandbox run has a wall-clock limit and encode and decode speed are measured: vectorise with numpy and cv2, and avoid per-pixel Python loops.
+Luma PSNR (BT.601 from BGR, pooled over the clip) and SSIM against the original frames, and the bitrate from the counted bytes, at each quality point; then the BD-rate (percent of bits saved at equal PSNR, negative is better) against the current best codec and against measured anchors: per-frame JPEG via OpenCV, x264, x265, VP9 (libvpx) and AV1 (libaom). The rate-distortion curve needs at least 4 points with rate and PSNR both strictly increasing with quality. At the highest quality every clip must reach at least ${floor} dB luma PSNR. Every part of the picture counts: at every quality, the worst 16×16 luma block of every frame must reach the clip's luma PSNR minus ${blocks.maxGapDb} dB (or ${blocks.passDb} dB), so a codec that blanks, freezes or leaves out a region is refused even when its mean PSNR is fine. Every sandbox run has a wall-clock limit and encode and decode speed are measured: vectorise with numpy and cv2, and avoid per-pixel Python loops.
 
 # Allowed imports
 

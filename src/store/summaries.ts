@@ -29,6 +29,8 @@ export interface VersionJson {
     readonly vp9: number | null;
     readonly av1: number | null;
   };
+  /** The lowest 16×16-block luma PSNR over its dev points (dB); null when not measured. */
+  readonly worst_block_psnr_y_db: number | null;
 }
 
 export function versionsJson(store: Store): VersionJson[] {
@@ -40,8 +42,18 @@ export function versionsJson(store: Store): VersionJson[] {
       attempt_id: version.attemptId,
       adopted_at: new Date(version.adoptedAtMs).toISOString(),
       bd_rate: { previous: bd?.incumbent ?? null, ...bdRatesByAnchor(bd) },
+      worst_block_psnr_y_db: worstBlockOf(attempt),
     };
   });
+}
+
+/** Results stored before the figure existed lack it: null, never a made-up number. */
+function worstBlockOf(attempt: StoredAttempt | null): number | null {
+  const figures = (attempt?.metrics?.points ?? []).map(
+    (point) => point.worst_block_psnr_y_db as number | undefined,
+  );
+  if (figures.length === 0 || figures.some((figure) => typeof figure !== 'number')) return null;
+  return Math.min(...(figures as number[]));
 }
 
 export interface StatusJson {

@@ -8,6 +8,7 @@ import {
   type QualityFacts,
 } from '../../src/evaluation/adoption.js';
 import type { BdRateResult } from '../../src/evaluation/bd-types.js';
+import type { WorstBlockFacts } from '../../src/evaluation/worst-block.js';
 
 const ok = (bd: number): BdRateResult => ({
   ok: true,
@@ -23,7 +24,23 @@ const clips = (...values: Array<number | BdRateResult>): PerClipBdRate[] =>
     result: typeof value === 'number' ? ok(value) : value,
   }));
 
-const good: QualityFacts = { worstFramePsnrDb: 28, minTopPsnrDb: 38, secondsPerFrame: 0.01 };
+/** The worst block of a JPEG-like codec: 7 dB below its point (floor min(30, 34 − 15) = 19). */
+const honestBlock: WorstBlockFacts = {
+  clip: 'tree',
+  quality: 0.1,
+  frame: 2,
+  x: 48,
+  y: 16,
+  psnr_y_db: 27,
+  point_psnr_y_db: 34,
+  floor_db: 19,
+};
+const good: QualityFacts = {
+  worstFramePsnrDb: 28,
+  minTopPsnrDb: 38,
+  secondsPerFrame: 0.01,
+  worstBlock: honestBlock,
+};
 
 function input(overrides: Partial<AdoptionInput>): AdoptionInput {
   return {
@@ -48,6 +65,7 @@ describe('decideAdoption', () => {
       worstFramePsnrDb: 14.2,
       minTopPsnrDb: 24.9,
       secondsPerFrame: 0.01,
+      worstBlock: honestBlock,
     };
     const decision = decideAdoption(
       input({ dev: clips(-50, -50, -50), holdout: clips(-50), candidate: collapse }),

@@ -1141,6 +1141,8 @@ function point(quality: number, psnr: number): RdPointMetrics {
     bits_per_pixel: 25,
     psnr_y_db: psnr,
     worst_psnr_y_db: psnr,
+    worst_block_psnr_y_db: psnr - 5,
+    worst_block: { frame: 1, x: 0, y: 0 },
     psnr_u_db: psnr,
     psnr_v_db: psnr,
     psnr_yuv_db: psnr,

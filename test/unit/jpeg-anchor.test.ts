@@ -49,6 +49,8 @@ function point(quality: number): RdPointMetrics {
     bits_per_pixel: 100 * quality,
     psnr_y_db: 30 + 10 * quality,
     worst_psnr_y_db: 29 + 10 * quality,
+    worst_block_psnr_y_db: 25 + 10 * quality,
+    worst_block: { frame: 0, x: 0, y: 0 },
     psnr_u_db: 40,
     psnr_v_db: 40,
     psnr_yuv_db: 31 + 10 * quality,

@@ -160,7 +160,12 @@ function directive(code: string, name: string): string | null {
   return new RegExp(`^# ${name}: (\\S+)$`, 'm').exec(code)?.[1] ?? null;
 }
 
-export function clipResult(c: Clip, offset: number, qualities: readonly number[]): ClipResult {
+export function clipResult(
+  c: Clip,
+  offset: number,
+  qualities: readonly number[],
+  worstBlockGapDb = 6,
+): ClipResult {
   const frames = c.frames.length;
   const points = qualities.map((quality, step): RdPointMetrics => {
     const psnr = psnrAt(step, offset);
@@ -175,6 +180,8 @@ export function clipResult(c: Clip, offset: number, qualities: readonly number[]
       bits_per_pixel: (kbps * 1000) / (c.fps * c.width * c.height),
       psnr_y_db: psnr,
       worst_psnr_y_db: psnr - 1,
+      worst_block_psnr_y_db: psnr - worstBlockGapDb,
+      worst_block: { frame: 1, x: 0, y: 0 },
       psnr_u_db: psnr + 2,
       psnr_v_db: psnr + 2,
       psnr_yuv_db: psnr + 0.5,
@@ -205,6 +212,8 @@ export function metricsFor(clipResults: readonly ClipResult[]): EvaluationMetric
     bits_per_pixel: mean((p) => p.bits_per_pixel, i),
     psnr_y_db: mean((p) => p.psnr_y_db, i),
     worst_psnr_y_db: mean((p) => p.worst_psnr_y_db, i),
+    worst_block_psnr_y_db: Math.min(...clipResults.map((c) => c.points[i]!.worst_block_psnr_y_db)),
+    worst_block: { clip: clipResults[0]?.clip ?? '', frame: 1, x: 0, y: 0 },
     psnr_yuv_db: mean((p) => p.psnr_yuv_db, i),
     ssim_y: mean((p) => p.ssim_y, i),
     encode_fps: mean((p) => p.encode_fps, i),
@@ -216,7 +225,7 @@ export function metricsFor(clipResults: readonly ClipResult[]): EvaluationMetric
 /**
  * The result the fake sandbox gives `code`: `# fail: <category>` fails at smoke; otherwise an RD
  * curve shifted by `# psnr-offset: <dB>` (on clips named `h-*`, by `# holdout-offset: <dB>` when
- * given).
+ * given), whose worst 16×16 block sits `# worst-block-gap: <dB>` (default 6) below each point.
  */
 export function resultFor(
   code: string,
@@ -245,8 +254,9 @@ export function resultFor(
   }
   const offset = Number(directive(code, 'psnr-offset') ?? 0);
   const holdoutOffset = Number(directive(code, 'holdout-offset') ?? offset);
+  const gap = Number(directive(code, 'worst-block-gap') ?? 6);
   const results = clips.map((c) =>
-    clipResult(c, c.name.startsWith('h-') ? holdoutOffset : offset, qualities),
+    clipResult(c, c.name.startsWith('h-') ? holdoutOffset : offset, qualities, gap),
   );
   return {
     ok: true,

@@ -241,6 +241,8 @@ describe('computeClipMetrics', () => {
         'ssim_y',
         'total_bytes',
         'width',
+        'worst_block',
+        'worst_block_psnr_y_db',
         'worst_psnr_y_db',
       ].sort(),
     );

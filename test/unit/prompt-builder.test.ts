@@ -137,6 +137,9 @@ describe('buildSystemPrompt', () => {
   it('depends only on the contract and the floor (so the provider cache hits)', () => {
     expect(buildSystemPrompt(contract)).toBe(system);
     expect(system).toContain('at least 20 dB');
+    expect(system).toContain(
+      "the worst 16×16 luma block of every frame must reach the clip's luma PSNR minus 15 dB (or 30 dB)",
+    );
     expect(buildSystemPrompt(contract, { qualityFloorDb: 25 })).toContain('at least 25 dB');
     expect(buildPrompt(input()).system).toBe(system);
     expect(buildPrompt(input({ iteration: 1, incumbent: null, parent: null })).system).toBe(system);

@@ -212,7 +212,11 @@ describe('GET /api/versions, /api/timeline, /api/reports/latest, /api/anchors', 
     const { app } = testServer({ store: filledStore() });
     const versions = await json<Array<Record<string, unknown>>>(await app.request('/api/versions'));
     expect(versions).toHaveLength(1);
-    expect(versions[0]).toMatchObject({ version: 1, bd_rate: { jpeg: -41.5, x264: 12.25 } });
+    expect(versions[0]).toMatchObject({
+      version: 1,
+      bd_rate: { jpeg: -41.5, x264: 12.25 },
+      worst_block_psnr_y_db: 27.5,
+    });
     const empty = await json<unknown[]>(await testServer().app.request('/api/versions'));
     expect(empty).toEqual([]);
   });

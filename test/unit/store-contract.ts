@@ -32,6 +32,8 @@ export const METRICS: EvaluationMetrics = {
       bits_per_pixel: 0.21,
       psnr_y_db: 34.25,
       worst_psnr_y_db: 31,
+      worst_block_psnr_y_db: 27.5,
+      worst_block: { clip: 'tree', frame: 3, x: 64, y: 32 },
       psnr_yuv_db: 35.5,
       ssim_y: 0.94,
       encode_fps: 120,
