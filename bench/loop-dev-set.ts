@@ -5,6 +5,8 @@
  * CLI has it, batching turned off). Prints `attempts/hour: new A, per-point B, ratio A/B`, the
  * adopted versions of both runs, and whether screening lost an adoption the full sweep made.
  *
+ * `BENCH_KEEP=1` keeps the two data dirs (printed at the end) for a look at where the time went.
+ *
  * Attempts/hour counts stored attempts over the span from the start of the first attempt
  * (its generation) to the recording of the last: the anchors and the process start-up are not
  * in it. The offline search is seeded, so both runs propose the same candidates until their
@@ -108,6 +110,8 @@ export function devSetBench(iterations: number, frames?: number): void {
     }
     for (const line of compareRuns(fresh, perPoint)) console.log(line);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps both data dirs (their stores hold every attempt's timings) to study.
+    if (process.env.BENCH_KEEP) process.stderr.write(`[bench] data dirs kept in ${root}\n`);
+    else rmSync(root, { recursive: true, force: true });
   }
 }

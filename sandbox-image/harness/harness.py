@@ -345,7 +345,9 @@ def child_main(job, files, out_fd, log_fd):
     devnull = os.open("/dev/null", os.O_RDONLY)
     os.dup2(devnull, 0)
     try:
-        cv2.setNumThreads(int(job.get("threads", 1)))
+        threads = int(job.get("threads", 1))
+        if threads != WARM_THREADS:
+            cv2.setNumThreads(threads)
         MODES[job["mode"]](job, files, out_fd)
         send(out_fd, REC_DONE, 0, b"")
     except ChildFailure as failure:
@@ -504,11 +506,12 @@ def wait_child(pid, until):
         if time.monotonic() > until:
             kill_child(pid)
             return os.waitpid(pid, 0)[1]
-        time.sleep(0.005)
+        time.sleep(0.001)
 
 
 def reap(pid):
-    """Reaps every exited process (orphans are re-parented to pid 1); returns pid's status if it was one."""
+    """Reaps every exited process (orphans are re-parented to pid 1); returns pid's status if it was
+    one (pid None: just reaps)."""
     found = None
     while True:
         try:
@@ -623,6 +626,110 @@ def forget_other_runs():
         holder.clear()
 
 
+# Between two runs of one batch nothing may carry over besides what the parent holds (and each
+# child drops, above): no process, no file in the scratch tmpfs, no System V IPC object (the
+# container's private IPC namespace). docs/ARCHITECTURE.md §5.3.
+SCRATCH_DIR = "/tmp"
+SCRUB_TRIES = 200
+
+
+def other_processes():
+    """Every process in the container (its own pid namespace) but the harness."""
+    return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) != os.getpid()]
+
+
+def kill_strays():
+    """SIGKILLs and reaps every other process in the container; True when none is left."""
+    for _ in range(SCRUB_TRIES):
+        try:
+            os.kill(-1, signal.SIGKILL)  # as pid 1: every process but this one
+        except ProcessLookupError:
+            pass
+        reap(None)
+        if not other_processes():
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def clear_dir(path):
+    """Removes everything under `path` (never following a link); the names it could not remove."""
+    left = []
+    try:
+        entries = list(os.scandir(path))
+    except OSError as error:
+        return ["%s (%s)" % (path, error.strerror)]
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, 0o700)  # a codec may have made its own directory read-only
+                left.extend(clear_dir(entry.path))
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError as error:
+            left.append("%s (%s)" % (entry.path, error.strerror))
+    return left
+
+
+IPC_RMID = 0
+
+
+def clear_sysv_ipc():
+    """Removes every System V shared memory segment, message queue and semaphore set of the
+    container's IPC namespace; returns what is left."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    removers = {
+        "shm": lambda ident: libc.shmctl(ident, IPC_RMID, None),
+        "msg": lambda ident: libc.msgctl(ident, IPC_RMID, None),
+        "sem": lambda ident: libc.semctl(ident, 0, IPC_RMID),
+    }
+    left = []
+    for kind, remove in removers.items():
+        for ident in sysv_ids(kind):
+            remove(ident)
+        left.extend("%s %d" % (kind, ident) for ident in sysv_ids(kind))
+    return left
+
+
+def sysv_ids(kind):
+    with open("/proc/sysvipc/" + kind, "r") as handle:
+        lines = handle.read().splitlines()[1:]
+    return [int(line.split()[1]) for line in lines if line.strip()]
+
+
+def scrub():
+    """What an earlier run of this container left: None when nothing is left, else a description."""
+    if not kill_strays():
+        return "processes that would not die: %s" % other_processes()[:10]
+    try:
+        left = clear_sysv_ipc() + clear_dir(SCRATCH_DIR)
+    except (OSError, ValueError, IndexError) as error:
+        return "could not inspect the container's state: %s" % error
+    return ("could not remove: %s" % ", ".join(left[:10])) if left else None
+
+
+# The thread count the parent sets before any run (the hardening pins OMP_NUM_THREADS to the CPU
+# cap); a child whose job asks for another count sets its own.
+WARM_THREADS = 1
+
+
+def warm_up():
+    """Pays once, in the parent and before the ready line, what every fresh child would otherwise
+    pay on its first call: OpenCV's thread setup and the lazy initialisation of common codecs and
+    kernels. Single-threaded (a forked child must not inherit a worker pool); trusted code only,
+    the same in every container, so no run can learn anything from it."""
+    cv2.setNumThreads(WARM_THREADS)
+    image = numpy.zeros((16, 16, 3), dtype=numpy.uint8)
+    for ext in (".jpg", ".png", ".webp"):
+        ok, encoded = cv2.imencode(ext, image)
+        if ok:
+            cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    cv2.resize(image, (8, 8), interpolation=cv2.INTER_AREA)
+    cv2.dct(numpy.zeros((8, 8), dtype=numpy.float32))
+
+
 OUTPUT_NAMES = {
     REC_BITSTREAM: "%06d.bin",
     REC_METADATA: "%06d.json",
@@ -639,6 +746,7 @@ def main():
     PROTOCOL_FD = os.dup(1)
     null = os.open("/dev/null", os.O_WRONLY)
     os.dup2(null, 1)
+    warm_up()
     job, files = read_job()
     problem = None
     if job.get("protocol") != PROTOCOL_VERSION:
@@ -661,6 +769,14 @@ def main():
     if batched:
         FORGET.extend([files, planned, runs, archive_entries])
     for number, (run_job, run_files) in enumerate(planned):
+        if number > 0:
+            left = scrub()
+            if left is not None:
+                # The previous run left state that could not be cleared: the batch stops there.
+                runs[-1]["failure"] = failure_record(
+                    "crashes", "the run left state the harness could not clear (%s)" % left, cause("leftover_state")
+                )
+                break
         # Each run gets its own deadline, counted from its own fork, and its own output caps.
         deadline = time.monotonic() + float(run_job["deadline_s"])
         outcome = supervise(run_job, run_files, deadline)

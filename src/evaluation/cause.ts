@@ -51,6 +51,7 @@ export const CAUSE_KINDS = {
   exited: ['crashes'],
   truncated_record: ['crashes'],
   invalid_record: ['crashes'],
+  leftover_state: ['crashes'],
   // the orchestrator
   metadata_not_object: ['return_format_error'],
   decoded_frames: ['decode_mismatch'],

@@ -68,8 +68,13 @@ export interface EvaluationTimings {
   transfer_ms: number;
   /** Packing inputs and parsing results in the orchestrator. */
   tar_ms: number;
-  /** Computing metrics from the decoded frames. */
+  /** Computing metrics from the decoded frames (mostly while later containers run). */
   metrics_ms: number;
+  /**
+   * Of the sweeps' wall time, the part spent on metrics after their last container returned
+   * (metrics overlap the containers still running, sweep-stage.ts). Absent before any sweep.
+   */
+  metrics_wait_ms?: number;
 }
 
 export interface ValidationFinding {

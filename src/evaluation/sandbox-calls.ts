@@ -101,9 +101,11 @@ export class SandboxCalls {
     const codecMs = outcome.ok ? outcome.reportedCodecMs : 0;
     const t = this.timings as { -readonly [K in keyof EvaluationTimings]: number };
     t.runs += 1;
-    t.acquire_ms += run.acquireMs;
+    // A container still starting its harness when its job was sent is waited for, not transfer.
+    const readyWaitMs = run.readyWaitMs ?? 0;
+    t.acquire_ms += run.acquireMs + readyWaitMs;
     t.codec_ms += codecMs;
-    t.transfer_ms += Math.max(0, run.wallMs - codecMs);
+    t.transfer_ms += Math.max(0, run.wallMs - readyWaitMs - codecMs);
     t.tar_ms += run.packMs + run.parseMs;
     return outcome;
   }

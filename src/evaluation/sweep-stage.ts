@@ -10,6 +10,10 @@
  * Points already measured (the screening stage's, early-stages.ts) are not measured again: an
  * encoder container runs the qualities its clip still lacks, a decoder container the clips its
  * quality still lacks.
+ *
+ * A point's metrics are computed as soon as its decoder container has returned, one point per
+ * turn of the event loop, so they overlap the next container (which runs on another core) instead
+ * of following the last one.
  */
 import type { Logger } from '../logger.js';
 import { decodeInputOf } from './batch-protocol.js';
@@ -55,27 +59,75 @@ export async function sweepStage(
   const tasks = clips.flatMap((clip) =>
     qualities.filter((quality) => !known(clip, quality)).map((quality) => ({ clip, quality })),
   );
+  const metrics = new MetricsQueue(calls, settings);
   const swept = settings.batching
-    ? await batchedSweep(calls, codec, tasks, settings.concurrency)
-    : await perPointSweep(calls, codec, tasks, settings.concurrency);
+    ? await batchedSweep(calls, codec, tasks, settings.concurrency, metrics)
+    : await perPointSweep(calls, codec, tasks, settings.concurrency, metrics);
   if (!swept.ok) return swept;
   const { measured, evidence } = swept.value;
-  const results = clips.map((clip): ClipResult => ({
-    clip: clip.name,
-    source: clip.source,
-    width: clip.width,
-    height: clip.height,
-    frames: clip.frames.length,
-    fps: clip.fps,
-    points: qualities.map((quality) => {
+  const lastContainerDone = settings.now();
+  const results: ClipResult[] = [];
+  for (const clip of clips) {
+    const points: RdPointMetrics[] = [];
+    for (const quality of qualities) {
       const before = known(clip, quality);
-      if (before !== undefined) return before;
       const point = measured.find((m) => m.clip === clip && m.quality === quality);
-      if (point === undefined) throw new Error(`sweep: ${clip.name} at ${quality} not measured`);
-      return metricsOf(calls, point, settings);
-    }),
-  }));
+      if (before === undefined && point === undefined)
+        throw new Error(`sweep: ${clip.name} at ${quality} not measured`);
+      points.push(before ?? (await metrics.of(point as Measured)));
+    }
+    results.push({
+      clip: clip.name,
+      source: clip.source,
+      width: clip.width,
+      height: clip.height,
+      frames: clip.frames.length,
+      fps: clip.fps,
+      points,
+    });
+  }
+  const t = calls.timings as { metrics_wait_ms?: number };
+  t.metrics_wait_ms = (t.metrics_wait_ms ?? 0) + (settings.now() - lastContainerDone);
   return { ok: true, value: { clips: results, evidence } };
+}
+
+/**
+ * Metrics of decoded points, queued as their containers return and computed one per macrotask
+ * (setImmediate), so the event loop keeps serving the next container between two points.
+ */
+class MetricsQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly pending = new Map<Measured, Promise<RdPointMetrics>>();
+
+  constructor(
+    private readonly calls: SandboxCalls,
+    private readonly settings: SweepSettings,
+  ) {}
+
+  add(point: Measured): void {
+    const result = this.tail.then(
+      () =>
+        new Promise<RdPointMetrics>((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(metricsOf(this.calls, point, this.settings));
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
+          }),
+        ),
+    );
+    // A sweep that fails later never awaits its queued points: their errors must not go unhandled.
+    result.catch(() => undefined);
+    this.tail = result.catch(() => undefined);
+    this.pending.set(point, result);
+  }
+
+  of(point: Measured): Promise<RdPointMetrics> {
+    const result = this.pending.get(point);
+    if (result === undefined) throw new Error('sweep: a measured point has no metrics queued');
+    return result;
+  }
 }
 
 type Swept = StageOutcome<{ measured: Measured[]; evidence: DecoderEvidence[] }>;
@@ -95,6 +147,7 @@ async function perPointSweep(
   codec: Buffer,
   tasks: readonly Task[],
   concurrency: number,
+  metrics: MetricsQueue,
 ): Promise<Swept> {
   const outcomes = await mapLimited(
     tasks,
@@ -110,10 +163,9 @@ async function perPointSweep(
       const [frames] = decoded.value;
       if (frames === undefined) throw new Error('sweep: the decoder returned no run');
       const ev = { inputs: [input], decodedSha256: [decodedDigest(frames.frames)] };
-      return {
-        ok: true,
-        value: { point: { clip, quality, encoded: output, decoded: frames }, ev },
-      };
+      const point = { clip, quality, encoded: output, decoded: frames };
+      metrics.add(point);
+      return { ok: true, value: { point, ev } };
     },
     (outcome) => !outcome.ok,
   );
@@ -133,6 +185,7 @@ async function batchedSweep(
   codec: Buffer,
   tasks: readonly Task[],
   concurrency: number,
+  metrics: MetricsQueue,
 ): Promise<Swept> {
   // One encoder container per clip, running the qualities that clip still needs.
   const clips = distinct(tasks, (task) => task.clip);
@@ -168,28 +221,34 @@ async function batchedSweep(
     const inputs = group.map((task) => decodeInputOf(task.clip, task.quality, at(task).frames));
     return { group, inputs };
   });
+  const measured: Measured[] = [];
   const decodes = await mapLimited(
     plan,
     concurrency,
-    ({ inputs }) => calls.decode(codec, inputs),
+    async ({ group, inputs }) => {
+      const outcome = await calls.decode(codec, inputs);
+      if (!outcome.ok) return outcome;
+      const points = group.map((task, index): Measured => {
+        const decoded = outcome.value[index];
+        if (decoded === undefined) throw new Error('sweep: a decoder run is missing');
+        return { clip: task.clip, quality: task.quality, encoded: at(task), decoded };
+      });
+      for (const point of points) metrics.add(point);
+      return { ok: true as const, value: { outputs: outcome.value, points } };
+    },
     (outcome) => !outcome.ok,
   );
-  const measured: Measured[] = [];
   const evidence: DecoderEvidence[] = [];
   for (const [g, outcome] of decodes.entries()) {
     if (outcome !== undefined && !outcome.ok) return outcome;
-    const { group, inputs } = plan[g] ?? {};
-    if (outcome === undefined || group === undefined || inputs === undefined)
+    const { inputs } = plan[g] ?? {};
+    if (outcome === undefined || inputs === undefined)
       throw new Error('sweep: a decoder container did not run');
     evidence.push({
       inputs,
-      decodedSha256: outcome.value.map((output) => decodedDigest(output.frames)),
+      decodedSha256: outcome.value.outputs.map((output) => decodedDigest(output.frames)),
     });
-    for (const [index, task] of group.entries()) {
-      const decoded = outcome.value[index];
-      if (decoded === undefined) throw new Error('sweep: a decoder run is missing');
-      measured.push({ clip: task.clip, quality: task.quality, encoded: at(task), decoded });
-    }
+    measured.push(...outcome.value.points);
   }
   return { ok: true, value: { measured, evidence } };
 }

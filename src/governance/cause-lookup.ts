@@ -137,6 +137,8 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
   exited: ({ field }) => named('exited', `exited on its own (status ${field('status')})`),
   truncated_record: () => named('truncated_record', 'died while writing its result'),
   invalid_record: () => named('invalid_record', 'wrote into the harness result channel'),
+  leftover_state: () =>
+    named('leftover_state', 'left a process, a file or an IPC object the harness could not clear'),
   incomplete_output: () => named('incomplete_output', 'returned an incomplete bitstream'),
   no_result: () => named('no_result', 'the sandbox ended without a result'),
   claimed_infrastructure: () =>

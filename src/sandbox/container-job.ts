@@ -53,11 +53,13 @@ export async function executeJob(
   // never gets there is the sandbox's failure, not the codec's.
   let timer: NodeJS.Timeout | undefined;
   let startupFailed = false;
+  let readyWaitMs = 0;
   const startup = setTimeout(() => {
     startupFailed = true;
     kill();
   }, STARTUP_TIMEOUT_MS);
   void prepared.ready.then(() => {
+    readyWaitMs = context.now() - started;
     clearTimeout(startup);
     timer = setTimeout(
       () => {
@@ -134,6 +136,7 @@ export async function executeJob(
     stderr: prepared.demuxer.stderrText(),
     wallMs,
     acquireMs,
+    readyWaitMs: Math.min(readyWaitMs, wallMs),
     packMs,
     parseMs,
     imageId: context.imageId,

@@ -47,6 +47,11 @@ export interface SandboxRun {
   readonly wallMs: number;
   /** Waiting for a started container (zero when the warm pool had one ready). */
   readonly acquireMs: number;
+  /**
+   * Of `wallMs`, the time the job waited for the container's harness to finish starting (its
+   * imports) after it was sent: zero when the pool's container was already warm.
+   */
+  readonly readyWaitMs?: number;
   /** Packing the input tar and parsing the result tar, in the orchestrator. */
   readonly packMs: number;
   readonly parseMs: number;
