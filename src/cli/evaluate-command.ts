@@ -11,7 +11,8 @@ import {
 } from '../assessment/assessment.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
-import { selectClips } from './clip-selection.js';
+import { type ClipInput, selectClips } from './clip-selection.js';
+import { clipConversions, describeInput } from './clip-input-text.js';
 import type { Logger } from '../logger.js';
 import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -23,6 +24,8 @@ export interface EvaluateCommandOptions {
   readonly json: boolean;
   readonly clips?: string | undefined;
   readonly frames?: number | undefined;
+  /** `--start`, and what raw `.yuv` clips hold. */
+  readonly input?: ClipInput | undefined;
   readonly qualities: readonly number[];
   /** A codec file to compare against and decide adoption over. */
   readonly incumbent?: string | undefined;
@@ -100,7 +103,7 @@ export async function evaluateCommand(
         origin: options.incumbent,
       }
     : null;
-  const selection = await selectClips(config, options.clips, options.frames);
+  const selection = await selectClips(config, options.clips, options.frames, options.input);
   // Opened before the evaluation, so a store that cannot take the attempt fails in a second,
   // not after minutes of measuring. A guest: it records next to a run that holds the store.
   const store = SqliteStore.openGuest({ dataDir: config.dataDir });
@@ -148,6 +151,8 @@ export async function evaluateCommand(
         settings: {
           qualities: options.qualities,
           frames: options.frames ?? null,
+          ...describeInput(options.input),
+          conversions: clipConversions(selection.clips),
           clips: selection.clips.map((clip) => clip.source),
           incumbent: options.incumbent ?? null,
           skip_validation: options.skipValidation === true,
@@ -184,6 +189,7 @@ export function renderText(
   const lines = [
     `attempt ${attemptId}   image ${result.imageId.slice(0, 19)}   ${(result.wallMs / 1000).toFixed(1)} s`,
     `clips: ${clips.map((clip) => `${clip.name} (${clip.width}x${clip.height}, ${clip.frames.length} frames @ ${clip.fps} fps)`).join(', ')}`,
+    ...Object.entries(clipConversions(clips)).map(([name, text]) => `  ${name}: ${text}`),
   ];
   if (!result.ok) {
     lines.push(`FAILED at ${result.stage}: ${result.failure.category}`, result.failure.message);

@@ -15,7 +15,7 @@ import { ResearchLoop } from '../loop/research-loop.js';
 import type { EarlyStageSettings } from '../loop/early-plan.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
-import { selectClips } from './clip-selection.js';
+import { type ClipInput, selectClips } from './clip-selection.js';
 import { createChatService, createGovernor } from './governance-runtime.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
@@ -36,6 +36,8 @@ export interface RunCommandOptions {
   readonly parallel: number;
   readonly clips?: string | undefined;
   readonly frames?: number | undefined;
+  /** `--start`, and what raw `.yuv` clips hold. */
+  readonly input?: ClipInput | undefined;
   readonly qualities: readonly number[];
   /** Also run the status server in this process (`run --serve`), controlling this loop. */
   readonly serve?: ServerConfig | undefined;
@@ -97,7 +99,7 @@ export async function runCommand(
   log: Logger,
   tty: boolean,
 ): Promise<string> {
-  const selection = await selectClips(config, options.clips, options.frames);
+  const selection = await selectClips(config, options.clips, options.frames, options.input);
   const store = SqliteStore.open({
     dataDir: config.dataDir,
     log: log.child({ component: 'store' }),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { anchorsCommand } from '../anchors-command.js';
+import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { DATA_DIR_HELP, type CliContext } from '../cli-context.js';
 import { positiveInt, userPath } from '../flag-parsers.js';
 import { flag, parseFlags } from '../typed-flags.js';
@@ -10,6 +11,7 @@ const anchorsFlags = z.object({
   json: flag,
   clips: z.string().optional(),
   frames: z.number().optional(),
+  ...clipInputFlags,
   dataDir: z.string().optional(),
 });
 
@@ -27,13 +29,22 @@ export function registerAnchors(program: Command, { log, write }: CliContext): v
       userPath,
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+    .addOption(clipInputOption('start'))
+    .addOption(clipInputOption('size'))
+    .addOption(clipInputOption('pixFmt'))
+    .addOption(clipInputOption('fps'))
     .option('--data-dir <dir>', DATA_DIR_HELP, userPath)
     .action(async (values: unknown) => {
       const flags = parseFlags(anchorsFlags, values);
       const config = loadConfig(process.env, { dataDir: flags.dataDir });
       await anchorsCommand(
         config,
-        { json: flags.json === true, clips: flags.clips, frames: flags.frames },
+        {
+          json: flags.json === true,
+          clips: flags.clips,
+          frames: flags.frames,
+          input: clipInput(flags),
+        },
         log,
         write,
       );

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { DEFAULT_QUALITIES } from '../../contract.js';
 import type { CliContext } from '../cli-context.js';
+import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { evaluateCommand, parseQualities } from '../evaluate-command.js';
 import { positiveInt, positiveNumber, userPath } from '../flag-parsers.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
@@ -12,6 +13,7 @@ const evaluateFlags = z.object({
   json: flag,
   clips: z.string().optional(),
   frames: z.number().optional(),
+  ...clipInputFlags,
   incumbent: z.string().optional(),
   qualities: converted(parseQualities),
   timeoutS: z.number().optional(),
@@ -44,6 +46,10 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
       'frames per clip (default: all of a prepared set, 30 of your clips, 8 of the built-in one)',
       positiveInt('--frames'),
     )
+    .addOption(clipInputOption('start'))
+    .addOption(clipInputOption('size'))
+    .addOption(clipInputOption('pixFmt'))
+    .addOption(clipInputOption('fps'))
     .option(
       '--incumbent <codec.py>',
       'compare against this codec and decide whether the new one would be adopted',
@@ -87,6 +93,7 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
           json: flags.json === true,
           clips: flags.clips,
           frames: flags.frames,
+          input: clipInput(flags),
           incumbent: flags.incumbent,
           qualities: flags.qualities,
           skipValidation: flags.skipValidation === true,
