@@ -52,8 +52,8 @@ const CIF_DEV: readonly ClipSpec[] = [
     centreY: 200,
     startWidth: 440,
     startHeight: 360,
-    shrinkWidth: 2,
-    shrinkHeight: 2,
+    shrinkWidth: 2.2,
+    shrinkHeight: 1.8,
     ...CIF,
   }),
 ];
@@ -79,8 +79,8 @@ const CIF_HOLDOUT: readonly ClipSpec[] = [
     centreY: 213,
     startWidth: 440,
     startHeight: 360,
-    shrinkWidth: 2,
-    shrinkHeight: 2,
+    shrinkWidth: 2.2,
+    shrinkHeight: 1.8,
     ...CIF,
   }),
   footageClip({
