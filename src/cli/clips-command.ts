@@ -56,7 +56,7 @@ export async function clipsPrepareCommand(
     ]);
     bytes += setBytes;
     out(
-      `${set.set} (${set.dir}, preset ${options.preset}): ${manifest.clips.length} clips, ${set.built.length} built, ${set.reused.length} reused, ${megabytes(setBytes)}`,
+      `${set.set} (${set.dir}): ${manifest.clips.length} clips of preset ${options.preset}, ${set.built.length} built, ${set.reused.length} reused, ${megabytes(setBytes)}`,
     );
     for (const clip of manifest.clips) {
       out(
