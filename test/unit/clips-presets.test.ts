@@ -22,6 +22,8 @@ import type { ClipCatalogue, PackageFile, PackageVideo } from '../../src/clips/c
 import { type PrepareEvent, prepareClipSets } from '../../src/clips/prepare.js';
 import type { PackageSource } from '../../src/clips/sources.js';
 import { FfmpegClipReader } from '../../src/evaluation/ffmpeg-clip-reader.js';
+import { selectClips } from '../../src/cli/clip-selection.js';
+import { loadConfig } from '../../src/config.js';
 import { FFMPEG, ffmpeg, tempDir } from './ffmpeg-fixtures.js';
 
 describe('the cif catalogue', () => {
@@ -185,8 +187,27 @@ describe('prepareClipSets with presets', () => {
     expect(manifestPreset(dev.manifest)).toBe('cif');
     expect(dev.clips.map((c) => [c.width, c.height, c.frames.length])).toEqual([[176, 144, 4]]);
 
+    // run and evaluate take the prepared set, name its preset, and cut --start/--frames from it.
+    const config = loadConfig({}, { dataDir: root });
+    const selected = await selectClips(config, undefined, 2, { start: 1 });
+    expect(selected.description).toBe(
+      `the prepared cif dev set in ${path.join(root, 'clips', 'dev')}`,
+    );
+    expect(selected.clips[0]!.frames).toEqual(dev.clips[0]!.frames.slice(1, 3));
+    expect(selected.holdout!.map((c) => c.frames.length)).toEqual([2]);
+    await expect(
+      selectClips(config, undefined, undefined, {
+        raw: { width: 8, height: 8, pixelFormat: 'yuv420p', fps: 25, fpsText: '25' },
+      }),
+    ).rejects.toThrow(
+      '--size, --pix-fmt and --fps describe raw .yuv files: give them with --clips',
+    );
+
     // Interrupted half-way back to small: dev is small again, holdout still cif.
     await prepare('small', ['dev']);
+    await expect(selectClips(config, undefined, undefined)).rejects.toThrow(
+      /mix presets \(dev: small, holdout: cif\)/,
+    );
     expect(() => checkSamePreset(manifest('dev'), manifest('holdout'), 'DIR')).toThrow(
       'the prepared sets in DIR mix presets (dev: small, holdout: cif); run `codec-lab clips prepare --preset small` (or the other preset) to finish preparing one',
     );
