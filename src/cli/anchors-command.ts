@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import type { Logger } from '../logger.js';
 import { anchorMeasurer } from './anchor-runtime.js';
-import { selectClips } from './clip-selection.js';
+import { type ClipInput, selectClips } from './clip-selection.js';
 import { closeOnSignal, connectDocker, openSandbox } from './runtime.js';
 
 export interface AnchorsCommandOptions {
@@ -13,6 +13,7 @@ export interface AnchorsCommandOptions {
   readonly frames?: number | undefined;
   /** x264 and x265's preset (`--anchor-preset`). */
   readonly anchorPreset?: X26xPreset | undefined;
+  readonly input?: ClipInput | undefined;
 }
 
 export async function anchorsCommand(
@@ -21,7 +22,7 @@ export async function anchorsCommand(
   log: Logger,
   out: (text: string) => void,
 ): Promise<void> {
-  const selection = await selectClips(config, options.clips, options.frames);
+  const selection = await selectClips(config, options.clips, options.frames, {}, options.input);
   const docker = await connectDocker(log);
   const sandbox = await openSandbox(docker, config, log);
   const release = closeOnSignal(sandbox, log);

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { clipSetExists, loadClipSet } from '../clips/clip-set.js';
+import { checkSamePreset, clipSetExists, loadClipSet, manifestPreset } from '../clips/clip-set.js';
 import type { Config } from '../config.js';
-import type { Clip } from '../evaluation/clip.js';
+import { type Clip, type ClipReadOptions, clipSegment } from '../evaluation/clip.js';
 import { readClips } from '../evaluation/clip-folder.js';
 import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
+import type { RawVideoFormat } from '../evaluation/raw-video.js';
+import { CodecLabError } from '../errors.js';
 import {
   checkDisjoint,
   recordSplit,
@@ -31,34 +33,46 @@ export interface HoldoutOptions {
   readonly needed?: boolean | undefined;
 }
 
+/** Which frames to read (`--start`) and what raw `.yuv` files hold (`--size --pix-fmt --fps`). */
+export interface ClipInput {
+  readonly start?: number;
+  readonly raw?: RawVideoFormat;
+}
+
 const USER_CLIP_FRAMES = 30;
 const BUILTIN_FRAMES = 8;
 
-function truncate(clips: readonly Clip[], frames: number | undefined): Clip[] {
-  return clips.map((clip) =>
-    frames === undefined ? clip : { ...clip, frames: clip.frames.slice(0, frames) },
-  );
+/** How `--clips`, `--holdout` and the built-in clip are read: `--frames`, `--start`, raw format. */
+function readOptions(maxFrames: number, input: ClipInput): ClipReadOptions {
+  return {
+    maxFrames,
+    ...(input.start === undefined ? {} : { startFrame: input.start }),
+    ...(input.raw === undefined ? {} : { raw: input.raw }),
+  };
 }
 
 /**
  * Which clips a command runs on: `--clips` when given; else the prepared dev set (with its
- * holdout) in <data-dir>/clips; else the built-in clip. The holdout: `--holdout` when given;
- * else, where one is needed, `--clips` split by the documented rule (docs/ARCHITECTURE.md
- * §3.3). Never a silent substitute: a prepared set that fails its hash check is an error, not
- * a reason to fall back.
+ * holdout) in <data-dir>/clips; else the built-in clip. The holdout: `--holdout` when given
+ * (read exactly like `--clips`: same `--frames`, `--start` and raw format); else, where one is
+ * needed, `--clips` split by the documented rule (docs/ARCHITECTURE.md §3.3). Never a silent
+ * substitute: a prepared set that fails its hash check is an error, not a reason to fall back.
  */
 export async function selectClips(
   config: Config,
   clipsFlag: string | undefined,
   frames: number | undefined,
   holdoutOptions: HoldoutOptions = {},
+  input: ClipInput = {},
 ): Promise<ClipSelection> {
   const reader = new FfmpegClipReader(config.ffmpegPath);
-  const selection = await selectDev(config, reader, clipsFlag, frames, holdoutOptions);
+  const selection = await selectDev(config, reader, clipsFlag, frames, holdoutOptions, input);
   if (holdoutOptions.path === undefined) return selection;
-  const holdout = await readClips(reader, holdoutOptions.path, {
-    maxFrames: frames ?? USER_CLIP_FRAMES,
-  });
+  const holdout = await readClips(
+    reader,
+    holdoutOptions.path,
+    readOptions(frames ?? USER_CLIP_FRAMES, input),
+  );
   checkDisjoint(selection.clips, holdout);
   return {
     ...selection,
@@ -73,9 +87,14 @@ async function selectDev(
   clipsFlag: string | undefined,
   frames: number | undefined,
   holdoutOptions: HoldoutOptions,
+  input: ClipInput,
 ): Promise<ClipSelection> {
   if (clipsFlag !== undefined) {
-    const clips = await readClips(reader, clipsFlag, { maxFrames: frames ?? USER_CLIP_FRAMES });
+    const clips = await readClips(
+      reader,
+      clipsFlag,
+      readOptions(frames ?? USER_CLIP_FRAMES, input),
+    );
     if (holdoutOptions.needed !== true || holdoutOptions.path !== undefined) {
       return {
         clips,
@@ -92,29 +111,40 @@ async function selectDev(
       split: split.record,
     };
   }
+  if (input.raw !== undefined) {
+    throw new CodecLabError(
+      'USAGE',
+      '--size, --pix-fmt and --fps describe raw .yuv files: give them with --clips',
+    );
+  }
   const dev = join(config.dataDir, 'clips', 'dev');
   if (await clipSetExists(dev)) {
     const holdoutDir = join(config.dataDir, 'clips', 'holdout');
-    const holdout = (await clipSetExists(holdoutDir))
-      ? (await loadClipSet(holdoutDir, reader)).clips
+    const devSet = await loadClipSet(dev, reader);
+    const holdoutSet = (await clipSetExists(holdoutDir))
+      ? await loadClipSet(holdoutDir, reader)
       : null;
-    const clips = truncate((await loadClipSet(dev, reader)).clips, frames);
-    const held = holdout === null ? null : truncate(holdout, frames);
+    const preset =
+      holdoutSet === null
+        ? manifestPreset(devSet.manifest)
+        : checkSamePreset(devSet.manifest, holdoutSet.manifest, join(config.dataDir, 'clips'));
+    const clips = clipSegment(devSet.clips, frames, input.start);
+    const held = holdoutSet === null ? null : clipSegment(holdoutSet.clips, frames, input.start);
     return {
       clips,
       holdout: held,
-      description: `the prepared dev set in ${dev}`,
+      description: `the prepared ${preset} dev set in ${dev}`,
       split: recordSplit(
         held === null ? 'none' : 'prepared',
         clips,
         held,
         held === null
-          ? `the prepared dev set (no holdout set in ${holdoutDir})`
-          : 'the prepared dev and holdout sets',
+          ? `the prepared ${preset} dev set (no holdout set in ${holdoutDir})`
+          : `the prepared ${preset} dev and holdout sets`,
       ),
     };
   }
-  const clips = await readClips(reader, BUILTIN_CLIP, { maxFrames: frames ?? BUILTIN_FRAMES });
+  const clips = await readClips(reader, BUILTIN_CLIP, readOptions(frames ?? BUILTIN_FRAMES, input));
   return {
     clips,
     holdout: null,

@@ -13,7 +13,8 @@ import {
 import { Evaluator } from '../evaluation/evaluator.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { describeSplit } from '../clips/holdout-split.js';
-import { selectClips } from './clip-selection.js';
+import { type ClipInput, selectClips } from './clip-selection.js';
+import { clipConversions, describeInput } from './clip-input-text.js';
 import type { Logger } from '../logger.js';
 import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -27,6 +28,8 @@ export interface EvaluateCommandOptions {
   /** `--holdout PATH` (with `--incumbent` only); without it `--clips` is split by the rule. */
   readonly holdout?: string | undefined;
   readonly frames?: number | undefined;
+  /** `--start`, and what raw `.yuv` clips hold. */
+  readonly input?: ClipInput | undefined;
   readonly qualities: readonly number[];
   /** A codec file to compare against and decide adoption over. */
   readonly incumbent?: string | undefined;
@@ -114,10 +117,13 @@ export async function evaluateCommand(
         origin: options.incumbent,
       }
     : null;
-  const selection = await selectClips(config, options.clips, options.frames, {
-    path: options.holdout,
-    needed: incumbent !== null,
-  });
+  const selection = await selectClips(
+    config,
+    options.clips,
+    options.frames,
+    { path: options.holdout, needed: incumbent !== null },
+    options.input,
+  );
   if (incumbent !== null) process.stderr.write(`${describeSplit(selection.split).join('\n')}\n`);
   // Opened before the evaluation, so a store that cannot take the attempt fails in a second,
   // not after minutes of measuring. A guest: it records next to a run that holds the store.
@@ -167,6 +173,8 @@ export async function evaluateCommand(
         settings: {
           qualities: options.qualities,
           frames: options.frames ?? null,
+          ...describeInput(options.input),
+          conversions: clipConversions(selection.clips),
           clips: selection.clips.map((clip) => clip.source),
           incumbent: options.incumbent ?? null,
           clip_split: selection.split,
@@ -206,6 +214,7 @@ export function renderText(
   const lines = [
     `attempt ${attemptId}   image ${result.imageId.slice(0, 19)}   ${(result.wallMs / 1000).toFixed(1)} s`,
     `clips: ${clips.map((clip) => `${clip.name} (${clip.width}x${clip.height}, ${clip.frames.length} frames @ ${clip.fps} fps)`).join(', ')}`,
+    ...Object.entries(clipConversions(clips)).map(([name, text]) => `  ${name}: ${text}`),
   ];
   if (!result.ok) {
     lines.push(`FAILED at ${result.stage}: ${result.failure.category}`, result.failure.message);

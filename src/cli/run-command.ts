@@ -17,7 +17,7 @@ import type { EarlyStageSettings } from '../loop/early-plan.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { anchorMeasurer } from './anchor-runtime.js';
 import { describeSplit } from '../clips/holdout-split.js';
-import { selectClips } from './clip-selection.js';
+import { type ClipInput, selectClips } from './clip-selection.js';
 import { createChatService, createGovernor } from './governance-runtime.js';
 import { createAnthropic, llmConfigured } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
@@ -40,6 +40,8 @@ export interface RunCommandOptions {
   /** `--holdout PATH`; without it `--clips` is split by the documented rule. */
   readonly holdout?: string | undefined;
   readonly frames?: number | undefined;
+  /** `--start`, and what raw `.yuv` clips hold. */
+  readonly input?: ClipInput | undefined;
   readonly qualities: readonly number[];
   /** Also run the status server in this process (`run --serve`), controlling this loop. */
   readonly serve?: ServerConfig | undefined;
@@ -103,10 +105,13 @@ export async function runCommand(
   log: Logger,
   tty: boolean,
 ): Promise<string> {
-  const selection = await selectClips(config, options.clips, options.frames, {
-    path: options.holdout,
-    needed: true,
-  });
+  const selection = await selectClips(
+    config,
+    options.clips,
+    options.frames,
+    { path: options.holdout, needed: true },
+    options.input,
+  );
   // Printed whatever the log level: which frames the search may learn from and which only
   // confirm an adoption is part of what the run means.
   process.stderr.write(`${describeSplit(selection.split).join('\n')}\n`);

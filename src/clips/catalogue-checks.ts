@@ -66,7 +66,11 @@ export function clipSpecProblems(spec: ClipSpec): string[] {
   };
   switch (spec.kind) {
     case 'footage':
-      inside({ width: spec.width, height: spec.height, x: spec.x, y: spec.y }, spec.source, 0);
+      inside(
+        { width: spec.width, height: spec.height, x: spec.x, y: spec.y },
+        { ...spec.source, ...spec.scaledTo },
+        0,
+      );
       if (spec.startFrame < 0 || spec.startFrame + spec.frames > spec.source.frames) {
         bad(
           `frames ${spec.startFrame}-${spec.startFrame + spec.frames - 1} are not all within the source's ${spec.source.frames}`,

@@ -4,7 +4,8 @@
  * checks: catalogue-checks.ts).
  */
 import { centredFootageClip, footageClip, panClip, syntheticClip } from './clip-builders.js';
-import type { ClipCatalogue, ClipSpec } from './clip-spec.js';
+import { CIF_CATALOGUE } from './catalogue-cif.js';
+import type { ClipCatalogue, ClipPreset, ClipSpec } from './clip-spec.js';
 import { ASTRONAUT, CHELSEA, COFFEE, ROCKET, TREE, VTEST } from './package-files.js';
 import { zoomClip } from './zoom-clip.js';
 
@@ -89,4 +90,10 @@ export const CATALOGUE: ClipCatalogue = {
   dev: DEV_CLIPS,
   holdout: HOLDOUT_CLIPS,
   smoke: SMOKE_CLIPS,
+};
+
+/** Every preset's catalogue (`clips prepare --preset`); `small` is the default. */
+export const CATALOGUES: Readonly<Record<ClipPreset, ClipCatalogue>> = {
+  small: CATALOGUE,
+  cif: CIF_CATALOGUE,
 };

@@ -9,7 +9,7 @@ import type {
   PanSpec,
   SyntheticSpec,
 } from './clip-spec.js';
-import { CLIP_HEIGHT, CLIP_WIDTH, TO_BGR, type Size } from './clip-filters.js';
+import { CLIP_HEIGHT, CLIP_WIDTH, SWS_FLAGS, TO_BGR, type Size } from './clip-filters.js';
 
 export function footageClip(
   o: {
@@ -19,6 +19,7 @@ export function footageClip(
     frames: number;
     x: number;
     y: number;
+    scaledTo?: { readonly width: number; readonly height: number };
   } & Size,
 ): FootageSpec {
   const width = o.width ?? CLIP_WIDTH;
@@ -29,7 +30,14 @@ export function footageClip(
     // Exactly regular timestamps from 0 (a fine time base keeps N/fps exact): readers
     // that output constant-rate frames would otherwise duplicate or drop some.
     `settb=AVTB,setpts=N/(${fps}*TB)`,
-    TO_BGR,
+    // Resampled in planar RGB, as zooms are, so swscale never detours via YUV.
+    ...(o.scaledTo === undefined
+      ? [TO_BGR]
+      : [
+          `scale=flags=${SWS_FLAGS},format=gbrp`,
+          `scale=${o.scaledTo.width}:${o.scaledTo.height}:flags=lanczos+accurate_rnd+bitexact`,
+          'format=bgr0',
+        ]),
     `crop=${width}:${height}:${o.x}:${o.y}`,
   ].join(',');
   return {
@@ -39,6 +47,7 @@ export function footageClip(
     startFrame: o.startFrame,
     x: o.x,
     y: o.y,
+    ...(o.scaledTo === undefined ? {} : { scaledTo: o.scaledTo }),
     width,
     height,
     fps,

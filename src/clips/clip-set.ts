@@ -10,6 +10,7 @@ import { z } from 'zod';
 
 import { CodecLabError } from '../errors.js';
 import { type Clip, type ClipReader, ClipReadError } from '../evaluation/clip.js';
+import { CLIP_PRESETS, type ClipPreset } from './clip-spec.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PREPARE_COMMAND = 'codec-lab clips prepare';
@@ -37,12 +38,38 @@ const entrySchema = z.object({
 const manifestSchema = z.object({
   version: z.literal(1),
   set: z.string().min(1),
+  /** Which catalogue built it (`clips prepare --preset`); absent in older manifests: small. */
+  preset: z.enum(CLIP_PRESETS as [ClipPreset, ...ClipPreset[]]).optional(),
   built_at: z.string().min(1),
   clips: z.array(entrySchema),
 });
 
 export type ClipManifestEntry = z.infer<typeof entrySchema>;
 export type ClipSetManifest = z.infer<typeof manifestSchema>;
+
+/** The preset a set was built from; manifests written before presets existed are `small`. */
+export function manifestPreset(manifest: ClipSetManifest): ClipPreset {
+  return manifest.preset ?? 'small';
+}
+
+/**
+ * Refuses a dev set and a holdout set of different presets (a `clips prepare` interrupted
+ * while replacing one preset with the other): the holdout would not judge what dev measured.
+ */
+export function checkSamePreset(
+  dev: ClipSetManifest,
+  holdout: ClipSetManifest,
+  where: string,
+): ClipPreset {
+  const preset = manifestPreset(dev);
+  if (manifestPreset(holdout) !== preset) {
+    throw new CodecLabError(
+      'CLIP_UNREADABLE',
+      `the prepared sets in ${where} mix presets (dev: ${preset}, holdout: ${manifestPreset(holdout)}); run \`${PREPARE_COMMAND} --preset ${preset}\` (or the other preset) to finish preparing one`,
+    );
+  }
+  return preset;
+}
 
 /** sha256 over the raw BGR24 frames, concatenated in order. */
 export function framesSha256(frames: readonly Uint8Array[]): string {

@@ -3,8 +3,7 @@
  * lossless FFV1/BGR Matroska file, each set a manifest pinning the clips'
  * pixels by hash. Clips that already match their manifest entry are kept.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
@@ -13,11 +12,13 @@ import type { ClipReader } from '../evaluation/clip.js';
 import { FfmpegClipReader } from '../evaluation/ffmpeg-clip-reader.js';
 import { FFMPEG_TIMEOUT_MS, defaultFfmpegPath } from '../ffmpeg.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { CATALOGUE } from './catalogue.js';
+import { buildClip, clipFileName, describeSource } from './build-clip.js';
+import { CATALOGUES } from './catalogue.js';
 import { catalogueProblems } from './catalogue-checks.js';
 import {
   CLIP_SET_NAMES,
   type ClipCatalogue,
+  type ClipPreset,
   type ClipSetName,
   type ClipSpec,
 } from './clip-spec.js';
@@ -25,7 +26,7 @@ import {
   type ClipManifestEntry,
   type ClipSetManifest,
   MANIFEST_FILE,
-  framesSha256,
+  manifestPreset,
   readClipSetManifest,
   readEntry,
   serialiseClipSetManifest,
@@ -60,7 +61,15 @@ export type PrepareEvent =
       readonly set: ClipSetName;
       readonly reason: string;
     }
-  | { readonly type: 'manifest_written'; readonly set: ClipSetName; readonly file: string };
+  | { readonly type: 'manifest_written'; readonly set: ClipSetName; readonly file: string }
+  | {
+      /** The folder held another preset's set: it is rebuilt as this preset. */
+      readonly type: 'replacing';
+      readonly set: ClipSetName;
+      readonly dir: string;
+      readonly from: ClipPreset;
+      readonly to: ClipPreset;
+    };
 
 export interface PrepareClipSetsOptions {
   /** Absolute (the config resolves every user path): ffmpeg runs in another directory. */
@@ -71,7 +80,9 @@ export interface PrepareClipSetsOptions {
   readonly progress?: (event: PrepareEvent) => void;
   /** Default: every set (dev, holdout, smoke). */
   readonly sets?: readonly ClipSetName[];
-  /** Default: `CATALOGUE`; tests pass small ones. */
+  /** Default `small`; recorded in every manifest. */
+  readonly preset?: ClipPreset;
+  /** Default: the preset's catalogue (`CATALOGUES`); tests pass small ones. */
   readonly catalogue?: ClipCatalogue;
   /** Reads clips back for hashing; default an `FfmpegClipReader` on `ffmpegPath`. */
   readonly reader?: ClipReader;
@@ -92,6 +103,7 @@ export interface PreparedSet {
 
 interface SetPlan {
   readonly set: ClipSetName;
+  readonly preset: ClipPreset;
   readonly dir: string;
   readonly previous: ClipSetManifest | undefined;
   /** Every spec of the set, in order, with its kept entry when it needs no rebuild. */
@@ -104,7 +116,8 @@ export async function prepareClipSets(options: PrepareClipSetsOptions): Promise<
     // in the set's folder (issue 19): callers resolve user paths once, with resolveUserPath.
     throw new Error(`prepareClipSets needs an absolute outDir, not ${options.outDir}`);
   }
-  const catalogue = options.catalogue ?? CATALOGUE;
+  const preset = options.preset ?? 'small';
+  const catalogue = options.catalogue ?? CATALOGUES[preset];
   const problems = catalogueProblems(catalogue);
   if (problems.length > 0) throw new Error(`the clip catalogue is unsound: ${problems.join('; ')}`);
   const ffmpegPath = options.ffmpegPath ?? defaultFfmpegPath();
@@ -116,7 +129,12 @@ export async function prepareClipSets(options: PrepareClipSetsOptions): Promise<
   const plans: SetPlan[] = [];
   for (const set of options.sets ?? CLIP_SET_NAMES) {
     plans.push(
-      await planSet(set, path.join(options.outDir, set), catalogue[set], reader, progress),
+      await planSet(
+        { set, preset, dir: path.join(options.outDir, set) },
+        catalogue[set],
+        reader,
+        progress,
+      ),
     );
   }
   const toBuild = plans.flatMap((plan) =>
@@ -159,12 +177,12 @@ export async function prepareClipSets(options: PrepareClipSetsOptions): Promise<
 
 /** Which clips of a set can be kept: the file is there, was made the same way, and hashes right. */
 async function planSet(
-  set: ClipSetName,
-  dir: string,
+  target: { readonly set: ClipSetName; readonly preset: ClipPreset; readonly dir: string },
   specs: readonly ClipSpec[],
   reader: ClipReader,
   progress: (event: PrepareEvent) => void,
 ): Promise<SetPlan> {
+  const { set, preset, dir } = target;
   await mkdir(dir, { recursive: true });
   let previous: ClipSetManifest | undefined;
   try {
@@ -172,6 +190,9 @@ async function planSet(
   } catch (err) {
     if (!(err instanceof CodecLabError)) throw err;
     progress({ type: 'manifest_invalid', set, reason: err.message });
+  }
+  if (previous !== undefined && manifestPreset(previous) !== preset) {
+    progress({ type: 'replacing', set, dir, from: manifestPreset(previous), to: preset });
   }
   const clips: { spec: ClipSpec; kept?: ClipManifestEntry }[] = [];
   for (const spec of specs) {
@@ -186,7 +207,7 @@ async function planSet(
     }
     clips.push({ spec });
   }
-  return { set, dir, previous, clips };
+  return { set, preset, dir, previous, clips };
 }
 
 function sameRecipe(entry: ClipManifestEntry, spec: ClipSpec): boolean {
@@ -202,16 +223,6 @@ function sameRecipe(entry: ClipManifestEntry, spec: ClipSpec): boolean {
     entry.fps === spec.fps &&
     entry.frames === spec.frames
   );
-}
-
-function clipFileName(spec: ClipSpec): string {
-  return `${spec.name}.mkv`;
-}
-
-function describeSource(spec: ClipSpec): { package: string; source_path: string } {
-  return spec.kind === 'synthetic'
-    ? { package: 'ffmpeg', source_path: `lavfi:${spec.lavfi}` }
-    : { package: spec.source.package, source_path: `/${spec.source.path}` };
 }
 
 /**
@@ -256,109 +267,6 @@ async function locateSources(
   );
 }
 
-/** Makes one clip next to its final place, checks it, and renames it into place. */
-async function buildClip(
-  spec: ClipSpec,
-  input: string,
-  dir: string,
-  ffmpegPath: string,
-  run: CommandRunner,
-  reader: ClipReader,
-): Promise<ClipManifestEntry> {
-  const file = clipFileName(spec);
-  const temp = path.join(
-    dir,
-    `.${spec.name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}.mkv`,
-  );
-  const args = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    ...spec.inputOptions,
-    '-i',
-    input,
-    '-map',
-    '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    spec.filter,
-    '-frames:v',
-    String(spec.frames),
-    '-c:v',
-    'ffv1',
-    // Level 3 adds a CRC per slice, so a damaged file fails to decode rather than decoding wrong.
-    '-level',
-    '3',
-    '-g',
-    '1',
-    '-pix_fmt',
-    'bgr0',
-    '-map_metadata',
-    '-1',
-    '-fflags',
-    '+bitexact',
-    '-flags:v',
-    '+bitexact',
-    '-f',
-    'matroska',
-    temp,
-  ];
-  try {
-    let result;
-    try {
-      result = await run(ffmpegPath, args, { cwd: dir });
-    } catch (cause) {
-      throw new CodecLabError(
-        'CLIP_UNREADABLE',
-        `cannot run ffmpeg at ${ffmpegPath} to build clip ${spec.name}; run \`npm install\` (it ships @ffmpeg-installer/ffmpeg)`,
-        { cause },
-      );
-    }
-    if (result.exitCode !== 0 || result.timedOut) {
-      const why = result.timedOut ? 'timed out' : `exited ${result.exitCode ?? 'on a signal'}`;
-      throw new CodecLabError(
-        'CLIP_UNREADABLE',
-        `ffmpeg ${why} building clip ${spec.name} from ${input}: ${lastLine(result.stderr)}; check that the file plays with \`ffmpeg -i ${input}\`, or point --clips at your own video files`,
-      );
-    }
-    const clip = await reader.read(temp, { maxFrames: spec.frames + 1 });
-    const mismatch =
-      clip.width !== spec.width || clip.height !== spec.height
-        ? `is ${clip.width}x${clip.height}, not ${spec.width}x${spec.height}`
-        : clip.frames.length !== spec.frames
-          ? `has ${clip.frames.length} frames, not ${spec.frames}`
-          : Math.abs(clip.fps - spec.fps) > spec.fps * 0.01
-            ? `plays at ${clip.fps} fps, not ${spec.fps}`
-            : undefined;
-    if (mismatch !== undefined) {
-      throw new CodecLabError(
-        'CLIP_UNREADABLE',
-        `clip ${spec.name} built from ${input} ${mismatch}: the source is not the file the catalogue describes (another package version?); point --clips at your own video files`,
-      );
-    }
-    const entry: ClipManifestEntry = {
-      name: spec.name,
-      file,
-      kind: spec.kind,
-      ...describeSource(spec),
-      licence: spec.licence,
-      width: spec.width,
-      height: spec.height,
-      fps: spec.fps,
-      frames: spec.frames,
-      sha256: framesSha256(clip.frames),
-      filter: spec.filter,
-    };
-    await rename(temp, path.join(dir, file));
-    return entry;
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
-
 /** Writes the manifest unless it would say the same as the one there. */
 async function writeManifest(
   plan: SetPlan,
@@ -370,6 +278,7 @@ async function writeManifest(
   if (
     previous !== undefined &&
     previous.set === plan.set &&
+    previous.preset === plan.preset &&
     isDeepStrictEqual(previous.clips, clips)
   ) {
     return previous;
@@ -377,6 +286,7 @@ async function writeManifest(
   const manifest: ClipSetManifest = {
     version: 1,
     set: plan.set,
+    preset: plan.preset,
     built_at: now().toISOString(),
     clips,
   };
@@ -384,9 +294,4 @@ async function writeManifest(
   await writeFileAtomic(file, serialiseClipSetManifest(manifest));
   progress({ type: 'manifest_written', set: plan.set, file });
   return manifest;
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split(/\r?\n/);
-  return lines[lines.length - 1] ?? '';
 }

@@ -1,11 +1,13 @@
 /**
  * Turns a `--clips` path into clips: a file is one clip, a folder gives one
- * clip per video file in it (not recursive), in a stable order.
+ * clip per video file in it (not recursive), in a stable order. Raw `.yuv` files
+ * are read as the `raw` option describes them (raw-video.ts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { type Clip, type ClipReadOptions, type ClipReader, ClipReadError } from './clip.js';
+import { RAW_VIDEO_EXTENSIONS, isRawVideoPath } from './raw-video.js';
 
 /** Extensions taken from a folder, lower case with the dot. */
 export const VIDEO_EXTENSIONS: readonly string[] = [
@@ -24,6 +26,7 @@ export const VIDEO_EXTENSIONS: readonly string[] = [
   '.ogv',
   '.wmv',
   '.gif',
+  ...RAW_VIDEO_EXTENSIONS,
 ];
 
 export interface FolderReadOptions extends ClipReadOptions {
@@ -80,6 +83,7 @@ export async function readClipFolder(
       `no video files in ${folder} (looked for ${extensions.join(' ')}); put clips there or point --clips at a video file`,
     );
   }
+  checkRawUsed(folder, names, options);
   const readOptions = readOptionsOnly(options);
   const labels = clipNames(names);
   const clips: Clip[] = [];
@@ -100,17 +104,27 @@ export async function readClips(
     (s) => s.isDirectory(),
     () => false, // the reader reports a missing file (or handles a frame pattern)
   );
-  return isFolder
-    ? readClipFolder(reader, clipPath, options)
-    : [await reader.read(clipPath, readOptionsOnly(options))];
+  if (isFolder) return readClipFolder(reader, clipPath, options);
+  checkRawUsed(clipPath, [clipPath], options);
+  return [await reader.read(clipPath, readOptionsOnly(options))];
+}
+
+/** A raw format given for clips that have no raw file is a mistake to report, not to ignore. */
+function checkRawUsed(where: string, files: readonly string[], options: FolderReadOptions): void {
+  if (options.raw === undefined || files.some(isRawVideoPath)) return;
+  throw new ClipReadError(
+    'USAGE',
+    `--size, --pix-fmt and --fps describe raw ${RAW_VIDEO_EXTENSIONS.join(' ')} files, and ${where} has none (Y4M and other containers carry their own size, format and rate): drop those flags`,
+  );
 }
 
 function readOptionsOnly(options: FolderReadOptions): ClipReadOptions {
-  const { maxFrames, maxWidth, maxHeight, startFrame } = options;
+  const { maxFrames, maxWidth, maxHeight, startFrame, raw } = options;
   return {
     maxFrames,
     ...(maxWidth === undefined ? {} : { maxWidth }),
     ...(maxHeight === undefined ? {} : { maxHeight }),
     ...(startFrame === undefined ? {} : { startFrame }),
+    ...(raw === undefined ? {} : { raw }),
   };
 }

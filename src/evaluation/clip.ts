@@ -1,6 +1,8 @@
 /** A test clip held in memory, how to read one, and the pure decisions about it. */
 import { CodecLabError, type ErrorCode } from '../errors.js';
 
+import type { RawVideoFormat } from './raw-video.js';
+
 export interface Clip {
   /** Short, unique within a clip set; used in reports and file names. */
   readonly name: string;
@@ -11,6 +13,8 @@ export interface Clip {
   readonly frames: readonly Buffer[];
   /** Where the frames came from (an absolute path). */
   readonly source: string;
+  /** How the decoded pictures became 8-bit BGR (bgr-conversion.ts), where a reader knows. */
+  readonly conversion?: string;
 }
 
 export interface ClipReadOptions {
@@ -22,6 +26,8 @@ export interface ClipReadOptions {
   readonly maxHeight?: number;
   /** Skip this many frames first (default 0). */
   readonly startFrame?: number;
+  /** What raw (headerless `.yuv`) files hold; other files ignore it (raw-video.ts). */
+  readonly raw?: RawVideoFormat;
 }
 
 /** Reads one video file (or image-sequence pattern) into a `Clip`. */
@@ -111,4 +117,25 @@ export function checkClipReadOptions(options: ClipReadOptions): void {
   if (problems.length > 0) {
     throw new ClipReadError('USAGE', `bad clip read options: ${problems.join('; ')}`);
   }
+}
+
+/**
+ * The segment of each clip from frame `start` (`--start`), at most `frames` long: how a
+ * prepared set, already in memory, honours the flags a reader honours when it decodes.
+ */
+export function clipSegment(
+  clips: readonly Clip[],
+  frames: number | undefined,
+  start: number = 0,
+): Clip[] {
+  return clips.map((clip) => {
+    if (start >= clip.frames.length) {
+      throw new ClipReadError(
+        'USAGE',
+        `--start ${start} is past the end of clip ${clip.name} (${clip.frames.length} frames, numbered from 0); choose a smaller --start`,
+      );
+    }
+    const end = frames === undefined ? undefined : start + frames;
+    return { ...clip, frames: clip.frames.slice(start, end) };
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * `ClipReader` backed by an ffmpeg child process: anything ffmpeg can decode
- * (avi, y4m, mkv/FFV1, mp4, an image-sequence pattern such as `f_%04d.png`)
- * becomes BGR frames on a pipe.
+ * (avi, y4m, mkv/FFV1, mp4, an image-sequence pattern such as `f_%04d.png`, raw `.yuv`
+ * described by `ClipReadOptions.raw`) becomes BGR frames on a pipe, converted as
+ * bgr-conversion.ts spells out.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,15 @@ import {
   centredCrop,
   checkClipReadOptions,
 } from './clip.js';
+import { bgrConversion } from './bgr-conversion.js';
 import { type VideoStreamInfo, parseFfmpegProbe } from './ffmpeg-probe.js';
+import {
+  RAW_FLAGS_HELP,
+  type RawVideoFormat,
+  checkRawFileSize,
+  isRawVideoPath,
+  rawInputArgs,
+} from './raw-video.js';
 
 export { defaultFfmpegPath } from '../ffmpeg.js';
 
@@ -37,8 +46,11 @@ export class FfmpegClipReader implements ClipReader {
   async read(file: string, options: ClipReadOptions): Promise<Clip> {
     checkClipReadOptions(options);
     const source = path.resolve(file);
-    await checkExists(source);
-    const stream = await this.probe(source);
+    const bytes = await checkExists(source);
+    const raw = isRawVideoPath(source) ? checkRaw(source, bytes, options.raw) : undefined;
+    const inputArgs = raw === undefined ? [] : rawInputArgs(raw);
+    const stream = await this.probe(source, inputArgs);
+    const conversion = bgrConversion(stream);
     const crop = centredCrop(stream.width, stream.height, options.maxWidth, options.maxHeight);
     const frameSize = crop.width * crop.height * 3;
     const startFrame = options.startFrame ?? 0;
@@ -46,7 +58,7 @@ export class FfmpegClipReader implements ClipReader {
     const filters: string[] = [];
     if (startFrame > 0) filters.push(`trim=start_frame=${startFrame}`, 'setpts=PTS-STARTPTS');
     // Convert before cropping so the crop is exact rather than aligned to chroma.
-    filters.push('format=bgr24');
+    filters.push(...conversion.filters);
     if (crop.width !== stream.width || crop.height !== stream.height) {
       filters.push(`crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`);
     }
@@ -57,6 +69,7 @@ export class FfmpegClipReader implements ClipReader {
       'error',
       // Rotation metadata would swap the probed width and height.
       '-noautorotate',
+      ...inputArgs,
       '-i',
       source,
       '-map',
@@ -85,7 +98,7 @@ export class FfmpegClipReader implements ClipReader {
       const why = run.exitCode === 0 ? '' : `: ${lastLine(run.stderr)}`;
       throw new ClipReadError(
         'CLIP_EMPTY',
-        `no frames decoded from ${source} (startFrame ${startFrame})${why}; check that \`ffmpeg -i ${source}\` shows a playable video stream, or lower startFrame`,
+        `no frames decoded from ${source} from frame ${startFrame} on${why}; check that \`ffmpeg -i ${source}\` shows a playable video stream, or lower --start (it has fewer frames)`,
       );
     }
     if (run.exitCode !== 0) {
@@ -98,15 +111,17 @@ export class FfmpegClipReader implements ClipReader {
       name: path.basename(source, path.extname(source)),
       width: crop.width,
       height: crop.height,
-      fps: stream.fps,
+      // The rate as the user gave it, not as ffmpeg prints it rounded.
+      fps: raw?.fps ?? stream.fps,
       frames: run.frames,
       source,
+      conversion: conversion.description,
     };
   }
 
-  private async probe(source: string): Promise<VideoStreamInfo> {
+  private async probe(source: string, inputArgs: readonly string[]): Promise<VideoStreamInfo> {
     // With no output file ffmpeg exits 1 after printing the input's streams.
-    const run = await this.run(['-hide_banner', '-nostdin', '-i', source], 0, 0);
+    const run = await this.run(['-hide_banner', '-nostdin', ...inputArgs, '-i', source], 0, 0);
     const result = parseFfmpegProbe(run.stderr);
     if (result.ok) return result.stream;
     switch (result.reason) {
@@ -190,12 +205,28 @@ interface RunResult {
   readonly stderr: string;
 }
 
-async function checkExists(source: string): Promise<void> {
+/** The raw format the user gave for a headerless file, checked against the file's size. */
+function checkRaw(source: string, bytes: number, raw: RawVideoFormat | undefined): RawVideoFormat {
+  if (raw === undefined) {
+    throw new ClipReadError(
+      'USAGE',
+      `${source} is raw video with no header: say what it holds with ${RAW_FLAGS_HELP} (its size, sample layout and frame rate), or convert it to Y4M, which carries them`,
+    );
+  }
+  checkRawFileSize(source, bytes, raw);
+  return raw;
+}
+
+/** The file's size in bytes (0 for an image-sequence pattern). */
+async function checkExists(source: string): Promise<number> {
   // An image-sequence pattern (`frame_%04d.png`) names no single file: check its folder.
   const target = /%\d*d/.test(path.basename(source)) ? path.dirname(source) : source;
   let isDirectory: boolean;
+  let bytes: number;
   try {
-    isDirectory = (await stat(target)).isDirectory();
+    const info = await stat(target);
+    isDirectory = info.isDirectory();
+    bytes = info.size;
   } catch (cause) {
     throw new ClipReadError(
       'CLIP_NOT_FOUND',
@@ -209,6 +240,7 @@ async function checkExists(source: string): Promise<void> {
       `${source} is a folder, not a video file; read it with readClips() to take every video in it`,
     );
   }
+  return bytes;
 }
 
 function lastLine(text: string): string {

@@ -3,8 +3,9 @@
  * FILE` prints on stderr. Pure. The ffmpeg shipped by @ffmpeg-installer has no
  * ffprobe, so this text is the one probe available everywhere.
  */
+import type { PixelInfo } from './bgr-conversion.js';
 
-export interface VideoStreamInfo {
+export interface VideoStreamInfo extends PixelInfo {
   /** The `-map` specifier of the stream, e.g. `0:0`. */
   readonly map: string;
   readonly width: number;
@@ -26,6 +27,8 @@ export type ProbeResult =
 const STREAM_LINE = /^\s*Stream #(\d+):(\d+)(?:\[[^\]]*\])?(?:\([^)]*\))?: Video: (.*)$/;
 // A size token such as `768x576`; codec tags like `0x31637661` start with 0 and are skipped.
 const SIZE = /(?<![\w.])([1-9]\d*)x([1-9]\d*)(?![\w.])/;
+// The pixel format is the token just before the size: `yuv420p10le(tv, bt709, progressive), 1920x1080`.
+const PIXEL_FORMAT = /,\s*([a-z][a-z0-9_]*)(?:\(([^)]*)\))?,\s*[1-9]\d*x[1-9]\d*/;
 const RATE = (unit: string): RegExp =>
   new RegExp(`(?:^|[\\s,])(\\d+(?:\\.\\d+)?)(k?) ${unit}(?![\\w])`);
 
@@ -52,9 +55,36 @@ function parseVideoDetails(map: string, details: string, line: string): ProbeRes
   const codec = /^([\w-]+)/.exec(details)?.[1] ?? 'unknown';
   return {
     ok: true,
-    stream: { map, width: Number(size[1]), height: Number(size[2]), fps, codec },
+    stream: {
+      map,
+      width: Number(size[1]),
+      height: Number(size[2]),
+      fps,
+      codec,
+      ...parsePixelInfo(details),
+    },
   };
 }
+
+/** The pixel format and the declared range and colour space, where ffmpeg prints them. */
+export function parsePixelInfo(details: string): PixelInfo {
+  const match = PIXEL_FORMAT.exec(details);
+  if (!match) return { pixelFormat: null, colorRange: null, colorSpace: null };
+  const tokens = (match[2] ?? '').split(',').map((t) => t.trim());
+  const range = tokens.find((t) => t === 'tv' || t === 'pc');
+  // `bt709`, or `bt470bg/bt470bg/smpte170m` (space/primaries/transfer); field order is words.
+  const colour = tokens.find(
+    (t) => /^[a-z0-9]+(?:\/[\w-]+\/[\w-]+)?$/.test(t) && !FIELD_ORDER.has(t) && t !== range,
+  );
+  const space = colour?.split('/')[0];
+  return {
+    pixelFormat: match[1]!,
+    colorRange: range === 'tv' || range === 'pc' ? range : null,
+    colorSpace: space === undefined || space === 'unknown' ? null : space,
+  };
+}
+
+const FIELD_ORDER = new Set(['progressive', 'tt', 'bb', 'tb', 'bt']);
 
 function readRate(details: string, unit: 'fps' | 'tbr'): number | undefined {
   const match = RATE(unit).exec(details);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseFfmpegProbe } from '../../src/evaluation/ffmpeg-probe.js';
+import { parseFfmpegProbe, parsePixelInfo } from '../../src/evaluation/ffmpeg-probe.js';
 
 // Verbatim from `ffmpeg -hide_banner -i FILE` (4.1 static build and Debian's 5.1).
 const AVI_4_1 = `Input #0, avi, from 'vtest.avi':
@@ -26,14 +26,32 @@ describe('parseFfmpegProbe', () => {
   it('reads size, rate and map from an old-style avi line', () => {
     expect(parseFfmpegProbe(AVI_4_1)).toEqual({
       ok: true,
-      stream: { map: '0:0', width: 768, height: 576, fps: 10, codec: 'mpeg4' },
+      stream: {
+        map: '0:0',
+        width: 768,
+        height: 576,
+        fps: 10,
+        codec: 'mpeg4',
+        pixelFormat: 'yuv420p',
+        colorRange: null,
+        colorSpace: null,
+      },
     });
   });
 
   it('ignores the hex codec tag and the tbn rate', () => {
     expect(parseFfmpegProbe(MKV_5_1)).toEqual({
       ok: true,
-      stream: { map: '0:0', width: 160, height: 120, fps: 10, codec: 'ffv1' },
+      stream: {
+        map: '0:0',
+        width: 160,
+        height: 120,
+        fps: 10,
+        codec: 'ffv1',
+        pixelFormat: 'yuv420p',
+        colorRange: null,
+        colorSpace: null,
+      },
     });
   });
 
@@ -41,7 +59,16 @@ describe('parseFfmpegProbe', () => {
     const result = parseFfmpegProbe(MP4_WITH_AUDIO);
     expect(result).toEqual({
       ok: true,
-      stream: { map: '0:0', width: 1920, height: 1080, fps: 30000 / 1001, codec: 'h264' },
+      stream: {
+        map: '0:0',
+        width: 1920,
+        height: 1080,
+        fps: 30000 / 1001,
+        codec: 'h264',
+        pixelFormat: 'yuv420p',
+        colorRange: 'tv',
+        colorSpace: 'bt709',
+      },
     });
   });
 
@@ -84,6 +111,43 @@ describe('parseFfmpegProbe', () => {
       ok: false,
       reason: 'no_frame_rate',
       line: 'Stream #0:0: Video: rawvideo, gray, 64x48',
+    });
+  });
+});
+
+describe('parsePixelInfo', () => {
+  it('reads the pixel format, range and colour space ffmpeg prints before the size', () => {
+    // Verbatim detail parts of `ffmpeg -i` lines (4.1 static build).
+    expect(
+      parsePixelInfo(
+        'rawvideo (Y3[11][10] / 0xA0B3359), yuv420p10le(progressive), 64x48, SAR 1:1 DAR 4:3, 30 fps',
+      ),
+    ).toEqual({ pixelFormat: 'yuv420p10le', colorRange: null, colorSpace: null });
+    expect(
+      parsePixelInfo(
+        'ffv1 (FFV1 / 0x31564646), bgr0(pc, gbr/unknown/unknown, progressive), 128x96',
+      ),
+    ).toEqual({ pixelFormat: 'bgr0', colorRange: 'pc', colorSpace: 'gbr' });
+    expect(
+      parsePixelInfo('h264 (High), yuv420p(tv, bt470bg/bt470bg/smpte170m), 720x576, 25 fps'),
+    ).toEqual({ pixelFormat: 'yuv420p', colorRange: 'tv', colorSpace: 'bt470bg' });
+    expect(parsePixelInfo('mjpeg, yuvj420p(pc, unknown/bt709/bt709), 640x480')).toEqual({
+      pixelFormat: 'yuvj420p',
+      colorRange: 'pc',
+      colorSpace: null,
+    });
+    expect(parsePixelInfo('rawvideo (I420 / 0x30323449), yuv420p, 64x48, 1105 kb/s')).toEqual({
+      pixelFormat: 'yuv420p',
+      colorRange: null,
+      colorSpace: null,
+    });
+  });
+
+  it('gives nulls when no pixel format is printed', () => {
+    expect(parsePixelInfo('none, 25 fps')).toEqual({
+      pixelFormat: null,
+      colorRange: null,
+      colorSpace: null,
     });
   });
 });

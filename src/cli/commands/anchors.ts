@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../config.js';
 import { anchorsCommand } from '../anchors-command.js';
 import { ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP, anchorPresetSchema } from '../anchor-runtime.js';
+import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { DATA_DIR_HELP, type CliContext } from '../cli-context.js';
 import { positiveInt, userPath } from '../flag-parsers.js';
 import { flag, parseFlags } from '../typed-flags.js';
@@ -11,6 +12,7 @@ const anchorsFlags = z.object({
   json: flag,
   clips: z.string().optional(),
   frames: z.number().optional(),
+  ...clipInputFlags,
   dataDir: z.string().optional(),
   anchorPreset: anchorPresetSchema,
 });
@@ -29,6 +31,10 @@ export function registerAnchors(program: Command, { log, write }: CliContext): v
       userPath,
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+    .addOption(clipInputOption('start'))
+    .addOption(clipInputOption('size'))
+    .addOption(clipInputOption('pixFmt'))
+    .addOption(clipInputOption('fps'))
     .option('--data-dir <dir>', DATA_DIR_HELP, userPath)
     .option(ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP)
     .action(async (values: unknown) => {
@@ -41,6 +47,7 @@ export function registerAnchors(program: Command, { log, write }: CliContext): v
           clips: flags.clips,
           frames: flags.frames,
           anchorPreset: flags.anchorPreset,
+          input: clipInput(flags),
         },
         log,
         write,

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config.js';
 import { DEFAULT_QUALITIES } from '../../contract.js';
 import { ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP, anchorPresetSchema } from '../anchor-runtime.js';
 import type { CliContext } from '../cli-context.js';
+import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { evaluateCommand, parseQualities } from '../evaluate-command.js';
 import { positiveInt, positiveNumber, userPath } from '../flag-parsers.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
@@ -13,6 +14,7 @@ const evaluateFlags = z.object({
   json: flag,
   clips: z.string().optional(),
   frames: z.number().optional(),
+  ...clipInputFlags,
   incumbent: z.string().optional(),
   holdout: z.string().optional(),
   qualities: converted(parseQualities),
@@ -47,6 +49,10 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
       'frames per clip (default: all of a prepared set, 30 of your clips, 8 of the built-in one)',
       positiveInt('--frames'),
     )
+    .addOption(clipInputOption('start'))
+    .addOption(clipInputOption('size'))
+    .addOption(clipInputOption('pixFmt'))
+    .addOption(clipInputOption('fps'))
     .option(
       '--incumbent <codec.py>',
       'compare against this codec and decide whether the new one would be adopted',
@@ -96,6 +102,7 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
           json: flags.json === true,
           clips: flags.clips,
           frames: flags.frames,
+          input: clipInput(flags),
           incumbent: flags.incumbent,
           holdout: flags.holdout,
           qualities: flags.qualities,

@@ -16,6 +16,7 @@ import {
 } from '../flag-parsers.js';
 import { earlyStageSettings, parseScreenMargin } from '../early-flags.js';
 import { GENERATOR_CHOICES, runCommand } from '../run-command.js';
+import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
 
 const runFlags = z
@@ -43,6 +44,7 @@ const runFlags = z
     clips: z.string().optional(),
     holdout: z.string().optional(),
     frames: z.number().optional(),
+    ...clipInputFlags,
     qualities: converted(parseQualities),
     timeoutS: z.number().optional(),
     memoryMb: z.number().optional(),
@@ -107,6 +109,10 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
       userPath,
     )
     .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+    .addOption(clipInputOption('start'))
+    .addOption(clipInputOption('size'))
+    .addOption(clipInputOption('pixFmt'))
+    .addOption(clipInputOption('fps'))
     .option('--qualities <list>', 'quality points in [0, 1]', DEFAULT_QUALITIES.join(','))
     .option('--timeout-s <s>', 'wall-clock limit per sandbox run', positiveNumber('--timeout-s'))
     .option('--memory-mb <m>', 'memory limit per sandbox run', positiveInt('--memory-mb'))
@@ -160,6 +166,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           clips: flags.clips,
           holdout: flags.holdout,
           frames: flags.frames,
+          input: clipInput(flags),
           qualities: flags.qualities,
           governance,
           batching: flags.batching !== false,
