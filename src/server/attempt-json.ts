@@ -3,6 +3,7 @@
  * and the success/failure timeline the dashboard draws. Pure. Every string here may be text the
  * LLM wrote: it is data for the client to escape, never markup.
  */
+import type { TimelineSlice } from '../charts/timeline-chart.js';
 import type { StoredAttempt } from '../store/store.js';
 import { bdRatesByAnchor } from '../store/summaries.js';
 
@@ -126,15 +127,8 @@ export function attemptDetailJson(attempt: StoredAttempt): AttemptDetailJson {
   };
 }
 
-export interface TimelineBucket {
-  readonly start: string;
-  readonly end: string;
-  readonly attempts: number;
-  readonly successes: number;
-  readonly failures: number;
-  /** null when the bucket holds no attempt. */
-  readonly success_rate: number | null;
-}
+/** One slice of `GET /api/timeline`: the shape the timeline chart draws (charts/). */
+export type TimelineBucket = TimelineSlice;
 
 /**
  * Attempts (any order) in `buckets` equal slices of time from the first to the last, for the
