@@ -47,7 +47,16 @@ describe('codec-lab run', () => {
     const list = JSON.parse(versions.stdout) as Array<Record<string, unknown>>;
     expect(list.map((v) => v.version)).toEqual(list.map((_, i) => i + 1));
     for (const v of list) {
-      expect(Object.keys(v).sort()).toEqual(['adopted_at', 'attempt_id', 'bd_rate', 'version']);
+      expect(Object.keys(v).sort()).toEqual([
+        'adopted_at',
+        'attempt_id',
+        'bd_rate',
+        'version',
+        'worst_block_psnr_y_db',
+      ]);
+      // Measured on this run's frames: a finite figure, never a placeholder.
+      expect(v.worst_block_psnr_y_db).toEqual(expect.any(Number));
+      expect(Number.isFinite(v.worst_block_psnr_y_db)).toBe(true);
       expect(Object.keys(v.bd_rate as object).sort()).toEqual([
         'av1',
         'jpeg',
