@@ -121,9 +121,11 @@ async function selectDev(
   if (await clipSetExists(dev)) {
     const holdoutDir = join(config.dataDir, 'clips', 'holdout');
     const devSet = await loadClipSet(dev, reader);
-    const holdoutSet = (await clipSetExists(holdoutDir))
-      ? await loadClipSet(holdoutDir, reader)
-      : null;
+    // With --holdout the prepared holdout would only be replaced: it is not read at all.
+    const holdoutSet =
+      holdoutOptions.path === undefined && (await clipSetExists(holdoutDir))
+        ? await loadClipSet(holdoutDir, reader)
+        : null;
     const preset =
       holdoutSet === null
         ? manifestPreset(devSet.manifest)
