@@ -49,18 +49,47 @@ const schema = z.object({
       cacheReadPerMTok: z.number().nonnegative(),
     }),
   }),
+  /** An OpenAI-compatible Chat Completions server (`--generator openai`, `--provider openai`). */
+  openai: z.object({
+    /** From OPENAI_API_KEY; else fetched from the secret named by secretId; else none (local). */
+    apiKey: z.string().min(1).optional(),
+    baseUrl: z.string().url(),
+    /** Required when the provider is used (there is no sensible default across servers). */
+    model: z.string().min(1).optional(),
+    secretId: z.string().min(1).optional(),
+    /** Dollars per million input, output and cached input tokens, overriding the price table. */
+    pricing: z
+      .object({
+        inputPerMTok: z.number().nonnegative(),
+        outputPerMTok: z.number().nonnegative(),
+        cachedInputPerMTok: z.number().nonnegative(),
+      })
+      .optional(),
+  }),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** The model providers a command can be pointed at (`--generator`, `--provider`). */
+export const MODEL_PROVIDERS = ['anthropic', 'openai'] as const;
+export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
+
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
 /** Flags given on the command line win over the environment, which wins over defaults. */
 export interface ConfigOverrides {
   dataDir?: string | undefined;
   timeoutS?: number | undefined;
   memoryMb?: number | undefined;
+  /** `--model` and `--base-url`, for the provider named here (Anthropic when absent). */
+  provider?: ModelProvider | undefined;
+  model?: string | undefined;
+  baseUrl?: string | undefined;
 }
+
+const OPENAI_PRICING_NAME = 'CODEC_LAB_OPENAI_PRICING (input,output,cached-input $/MTok)';
 
 /** What a user types to change each setting, for error messages. */
 const SETTING_NAMES: Readonly<Record<string, string>> = {
@@ -76,8 +105,8 @@ const SETTING_NAMES: Readonly<Record<string, string>> = {
   'sandbox.concurrency': 'CODEC_LAB_CONCURRENCY',
   ffmpegPath: 'CODEC_LAB_FFMPEG',
   sandboxImage: 'CODEC_LAB_SANDBOX_IMAGE',
-  'llm.baseUrl': 'ANTHROPIC_BASE_URL',
-  'llm.model': 'CODEC_LAB_MODEL',
+  'llm.baseUrl': '--base-url / ANTHROPIC_BASE_URL',
+  'llm.model': '--model / CODEC_LAB_MODEL',
   'llm.maxTokens': 'CODEC_LAB_MAX_TOKENS',
   'llm.secretId': 'CODEC_LAB_SECRET_ID',
   'llm.awsRegion': 'AWS_REGION',
@@ -85,6 +114,12 @@ const SETTING_NAMES: Readonly<Record<string, string>> = {
   'llm.pricing.outputPerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
   'llm.pricing.cacheWritePerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
   'llm.pricing.cacheReadPerMTok': 'CODEC_LAB_PRICING (input,output,cache-write,cache-read $/MTok)',
+  'openai.baseUrl': '--base-url / OPENAI_BASE_URL',
+  'openai.model': '--model / CODEC_LAB_OPENAI_MODEL',
+  'openai.secretId': 'CODEC_LAB_OPENAI_SECRET_ID',
+  'openai.pricing.inputPerMTok': OPENAI_PRICING_NAME,
+  'openai.pricing.outputPerMTok': OPENAI_PRICING_NAME,
+  'openai.pricing.cachedInputPerMTok': OPENAI_PRICING_NAME,
 };
 
 /** "3,15,3.75,0.3": dollars per million input, output, cache-write and cache-read tokens. */
@@ -99,6 +134,17 @@ function pricingFrom(text: string | undefined): Record<string, number> {
     outputPerMTok: outputPerMTok ?? Number.NaN,
     cacheWritePerMTok: cacheWritePerMTok ?? Number.NaN,
     cacheReadPerMTok: cacheReadPerMTok ?? Number.NaN,
+  };
+}
+
+/** "0.15,0.6,0.075": an OpenAI-compatible model's price override; absent when unset. */
+function openAiPricingFrom(text: string | undefined): Record<string, number> | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const parts = text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  return {
+    inputPerMTok: parts[0] ?? Number.NaN,
+    outputPerMTok: parts[1] ?? Number.NaN,
+    cachedInputPerMTok: parts.length === 3 ? (parts[2] ?? Number.NaN) : Number.NaN,
   };
 }
 
@@ -163,6 +209,7 @@ export function loadConfig(
   cwd: string = process.cwd(),
 ): Config {
   const timeoutS = overrides.timeoutS ?? numberFrom(env, 'CODEC_LAB_TIMEOUT_S') ?? 60;
+  const openai = overrides.provider === 'openai';
   const candidate = {
     dataDir: resolveUserPath(overrides.dataDir ?? env.CODEC_LAB_DATA_DIR ?? '.data', cwd),
     cacheDir: resolveUserPath(
@@ -183,12 +230,21 @@ export function loadConfig(
     sandboxImage: env.CODEC_LAB_SANDBOX_IMAGE,
     llm: {
       apiKey: env.ANTHROPIC_API_KEY || undefined,
-      baseUrl: env.ANTHROPIC_BASE_URL || undefined,
-      model: env.CODEC_LAB_MODEL ?? 'claude-sonnet-4-5',
+      baseUrl: (openai ? undefined : overrides.baseUrl) ?? (env.ANTHROPIC_BASE_URL || undefined),
+      model: (openai ? undefined : overrides.model) ?? env.CODEC_LAB_MODEL ?? 'claude-sonnet-4-5',
       maxTokens: numberFrom(env, 'CODEC_LAB_MAX_TOKENS') ?? 16_000,
       secretId: env.CODEC_LAB_SECRET_ID ?? 'ai-video-codec/anthropic-api-key',
       awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
       pricing: pricingFrom(env.CODEC_LAB_PRICING),
+    },
+    openai: {
+      apiKey: env.OPENAI_API_KEY || undefined,
+      baseUrl:
+        (openai ? overrides.baseUrl : undefined) ??
+        (env.OPENAI_BASE_URL || DEFAULT_OPENAI_BASE_URL),
+      model: (openai ? overrides.model : undefined) ?? (env.CODEC_LAB_OPENAI_MODEL || undefined),
+      secretId: env.CODEC_LAB_OPENAI_SECRET_ID || undefined,
+      pricing: openAiPricingFrom(env.CODEC_LAB_OPENAI_PRICING),
     },
   };
   const data = parseSettings(
@@ -201,6 +257,10 @@ export function loadConfig(
     ...data,
     sandbox: Object.freeze(data.sandbox),
     llm: Object.freeze({ ...data.llm, pricing: Object.freeze(data.llm.pricing) }),
+    openai: Object.freeze({
+      ...data.openai,
+      ...(data.openai.pricing ? { pricing: Object.freeze(data.openai.pricing) } : {}),
+    }),
   });
 }
 

@@ -1,14 +1,15 @@
 /** The wiring of the self-debugger and the admin chat that `run`, `serve`, `report` and `chat` share. */
 import { listAnchors } from '../anchors/anchor-listing.js';
-import type { Config, GovernanceConfig } from '../config.js';
+import type { Config, GovernanceConfig, ModelProvider } from '../config.js';
 import { loadContract } from '../contract.js';
-import { GovernanceChat, type ChatModel } from '../governance/chat-service.js';
+import type { ModelClient } from '../generators/generator.js';
+import { GovernanceChat } from '../governance/chat-service.js';
 import { Governor } from '../governance/governor.js';
 import { bestVersionPlot } from '../governance/rd-plot.js';
 import { FileReportSink, latestReport } from '../governance/report-files.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { createAnthropic, llmConfigured } from './llm-runtime.js';
+import { createChatModel } from './llm-runtime.js';
 
 /** Report files whose Markdown embeds the best version's RD chart. */
 export function reportSink(config: Config, store: Store): FileReportSink {
@@ -38,19 +39,22 @@ export function createGovernor(
   });
 }
 
-/** The admin chat over this data dir: the configured model when there is one, else offline. */
+/**
+ * The admin chat over this data dir: the model of `provider` (default Anthropic, when a key is
+ * configured), else answers from the data alone.
+ */
 export async function createChatService(
   config: Config,
   governor: Governor,
   store: Store,
   log: Logger,
   /** `model`: a client the caller already has (the loop's generator), so the key is fetched once. */
-  options: { offline?: boolean; model?: ChatModel } = {},
+  options: { offline?: boolean; model?: ModelClient; provider?: ModelProvider } = {},
 ): Promise<GovernanceChat> {
   const model =
-    options.offline === true || !llmConfigured(config)
+    options.offline === true
       ? null
-      : (options.model ?? (await createAnthropic(config, log)));
+      : (options.model ?? (await createChatModel(config, options.provider ?? 'anthropic', log)));
   return new GovernanceChat({
     store,
     governor,

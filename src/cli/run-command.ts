@@ -5,8 +5,7 @@ import { CodecLabError } from '../errors.js';
 import { DEFAULT_ADOPTION_POLICY } from '../evaluation/adoption.js';
 import { Evaluator } from '../evaluation/evaluator.js';
 import { evaluatorPorts } from '../assessment/assessment.js';
-import { AnthropicGenerator } from '../generators/anthropic-generator.js';
-import type { CodeGenerator } from '../generators/generator.js';
+import type { CodeGenerator, ModelClient } from '../generators/generator.js';
 import { OfflineGenerator } from '../generators/offline/offline-generator.js';
 import { ReplayGenerator } from '../generators/replay-generator.js';
 import type { Logger } from '../logger.js';
@@ -19,15 +18,17 @@ import { anchorMeasurer } from './anchor-runtime.js';
 import { describeSplit } from '../clips/holdout-split.js';
 import { type ClipInput, selectClips } from './clip-selection.js';
 import { createChatService, createGovernor } from './governance-runtime.js';
-import { createAnthropic, llmConfigured } from './llm-runtime.js';
+import { createLlmGenerator, llmConfigured, modelPriceRecord } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
 
-export const GENERATOR_CHOICES = ['anthropic', 'offline', 'replay'] as const;
+export const GENERATOR_CHOICES = ['anthropic', 'openai', 'offline', 'replay'] as const;
 export type GeneratorChoice = (typeof GENERATOR_CHOICES)[number];
 
 export interface RunCommandOptions {
   readonly generator?: GeneratorChoice | undefined;
+  /** `--model` or `--base-url` was given (already in `config`): only an LLM generator reads them. */
+  readonly modelFlags?: boolean | undefined;
   readonly replayDir?: string | undefined;
   readonly seed: number;
   readonly iterations?: number | undefined;
@@ -62,6 +63,13 @@ async function createGenerator(
   log: Logger,
 ): Promise<CodeGenerator> {
   const choice = options.generator ?? (llmConfigured(config) ? 'anthropic' : 'offline');
+  if (options.modelFlags === true && (choice === 'offline' || choice === 'replay')) {
+    throw new CodecLabError(
+      'USAGE',
+      `--model and --base-url apply to --generator anthropic or openai, not ${choice}` +
+        (options.generator === undefined ? ' (the default without an Anthropic key)' : ''),
+    );
+  }
   switch (choice) {
     case 'offline':
       return new OfflineGenerator({ seed: options.seed });
@@ -74,8 +82,14 @@ async function createGenerator(
       }
       return new ReplayGenerator(options.replayDir);
     case 'anthropic':
-      return createAnthropic(config, log);
+    case 'openai':
+      return createLlmGenerator(config, choice, log);
   }
+}
+
+/** The LLM generators also answer the admin chat (one key fetch, one client). */
+function isModelClient(generator: CodeGenerator): generator is CodeGenerator & ModelClient {
+  return typeof (generator as Partial<ModelClient>).complete === 'function';
 }
 
 function progressLine(report: IterationReport): string {
@@ -154,10 +168,11 @@ export async function runCommand(
             governor,
             store,
             log,
-            generator instanceof AnthropicGenerator ? { model: generator } : {},
+            isModelClient(generator) ? { model: generator } : {},
           ),
         });
       }
+      const prices = modelPriceRecord(generator);
       const evaluator = new Evaluator(
         sandbox,
         log.child({ component: 'evaluator' }),
@@ -176,7 +191,10 @@ export async function runCommand(
         contract: loadContract(),
         clips: selection.clips,
         holdout: selection.holdout,
-        settings: { clip_split: selection.split },
+        settings: {
+          clip_split: selection.split,
+          ...(prices === null ? {} : { model_prices: prices }),
+        },
         qualities: options.qualities,
         policy: DEFAULT_ADOPTION_POLICY,
         log: log.child({ component: 'loop' }),

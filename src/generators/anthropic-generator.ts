@@ -12,21 +12,20 @@ import type { Logger } from '../logger.js';
 import { extractCode } from './extract-code.js';
 import {
   PROMPTED_CAPABILITIES,
-  RateLimitedError,
   type CodeGenerator,
   type Generation,
   type GenerationContext,
+  type ModelClient,
   type Usage,
 } from './generator.js';
-
-/** US dollars per million tokens, by kind (the provider's price list for the model). */
-export interface TokenPricing {
-  readonly inputPerMTok: number;
-  readonly outputPerMTok: number;
-  /** Writing the prompt cache (5-minute entries). */
-  readonly cacheWritePerMTok: number;
-  readonly cacheReadPerMTok: number;
-}
+import {
+  costUsd,
+  tokenCount,
+  translateApiError,
+  type ApiDescription,
+  type ApiFailure,
+  type TokenPricing,
+} from './llm-api.js';
 
 export interface AnthropicGeneratorOptions {
   /** Fetched once by the caller from a SecretSource. */
@@ -55,7 +54,7 @@ export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
  * place); what is left after them is thrown as RateLimitedError (429, 529) for the loop's
  * backoff, or CodecLabError.
  */
-export class AnthropicGenerator implements CodeGenerator {
+export class AnthropicGenerator implements CodeGenerator, ModelClient {
   readonly name = 'anthropic';
   readonly capabilities = PROMPTED_CAPABILITIES;
   private readonly client: Anthropic;
@@ -171,12 +170,10 @@ export class AnthropicGenerator implements CodeGenerator {
 
   private usageOf(message: Message): Usage {
     const usage = (message as Partial<Message>).usage;
-    const count = (value: unknown): number =>
-      typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
-    const inputTokens = count(usage?.input_tokens);
-    const outputTokens = count(usage?.output_tokens);
-    const cacheWriteTokens = count(usage?.cache_creation_input_tokens);
-    const cacheReadTokens = count(usage?.cache_read_input_tokens);
+    const inputTokens = tokenCount(usage?.input_tokens);
+    const outputTokens = tokenCount(usage?.output_tokens);
+    const cacheWriteTokens = tokenCount(usage?.cache_creation_input_tokens);
+    const cacheReadTokens = tokenCount(usage?.cache_read_input_tokens);
     return {
       inputTokens,
       outputTokens,
@@ -192,53 +189,18 @@ export class AnthropicGenerator implements CodeGenerator {
   }
 
   private translate(error: unknown): Error {
-    if (error instanceof APIConnectionTimeoutError) {
-      return new CodecLabError(
-        'LLM_FAILED',
-        `the Messages API at ${this.baseURL()} did not answer within ${this.options.timeoutMs ?? 300_000} ms ` +
-          `(after ${this.options.maxRetries ?? 2} retries): raise the timeout or check the network`,
-        { cause: error },
-      );
-    }
-    if (error instanceof APIConnectionError) {
-      return new CodecLabError(
-        'LLM_FAILED',
-        `could not reach the Messages API at ${this.baseURL()} (after ${this.options.maxRetries ?? 2} ` +
-          'retries): check the network and ANTHROPIC_BASE_URL',
-        { cause: error },
-      );
-    }
-    if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
-      return new CodecLabError(
-        'API_KEY_MISSING',
-        `the Messages API refused the API key (${error.status}): set a valid ANTHROPIC_API_KEY ` +
-          'or update the key in AWS Secrets Manager',
-        { cause: error },
-      );
-    }
-    if (error instanceof APIError) {
-      if (error.status === 429 || error.status === 529) {
-        const what = error.status === 429 ? 'rate limited' : 'overloaded';
-        return new RateLimitedError(
-          `the Messages API is ${what} (${error.status}) after ${this.options.maxRetries ?? 2} retries`,
-          retryAfterMs(error.headers as Headers | undefined, this.now()),
-          { cause: error },
-        );
-      }
-      return new CodecLabError(
-        'LLM_FAILED',
-        `the Messages API failed with ${error.status ?? 'no status'}` +
-          `${error.type ? ` (${error.type})` : ''}: ${error.apiMessage ?? error.message}`,
-        { cause: error },
-      );
-    }
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return new CodecLabError(
-      'LLM_FAILED',
-      `the Messages API at ${this.baseURL()} gave an unusable answer (${detail}); ` +
-        'check ANTHROPIC_BASE_URL points at the Messages API',
-      { cause: error },
-    );
+    return translateApiError(classify(error), error, this.api(), this.now());
+  }
+
+  private api(): ApiDescription {
+    return {
+      name: 'the Messages API',
+      baseURL: this.baseURL(),
+      timeoutMs: this.options.timeoutMs ?? 300_000,
+      maxRetries: this.options.maxRetries ?? 2,
+      keyFix: 'set a valid ANTHROPIC_API_KEY or update the key in AWS Secrets Manager',
+      baseUrlSetting: 'ANTHROPIC_BASE_URL',
+    };
   }
 
   private baseURL(): string {
@@ -246,28 +208,21 @@ export class AnthropicGenerator implements CodeGenerator {
   }
 }
 
-/** Dollars for the tokens of one response. `inputTokens` excludes the cached ones. */
-export function costUsd(pricing: TokenPricing, usage: Omit<Usage, 'costUsd'>): number {
-  const micro =
-    usage.inputTokens * pricing.inputPerMTok +
-    usage.outputTokens * pricing.outputPerMTok +
-    usage.cacheWriteTokens * pricing.cacheWritePerMTok +
-    usage.cacheReadTokens * pricing.cacheReadPerMTok;
-  return micro / 1_000_000;
-}
-
-/** `retry-after-ms` or `retry-after` (seconds or an HTTP date), in milliseconds. */
-export function retryAfterMs(headers: Headers | undefined, now: number): number | null {
-  const ms = headers?.get('retry-after-ms');
-  if (ms) {
-    const value = Number.parseFloat(ms);
-    if (Number.isFinite(value) && value >= 0) return Math.round(value);
+/** The Anthropic SDK's error classes, as the shared translation reads them. */
+function classify(error: unknown): ApiFailure {
+  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout' };
+  if (error instanceof APIConnectionError) return { kind: 'connection' };
+  if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
+    return { kind: 'key_refused', status: error.status };
   }
-  const after = headers?.get('retry-after');
-  if (!after) return null;
-  const seconds = Number(after.trim());
-  if (after.trim() !== '' && Number.isFinite(seconds))
-    return seconds >= 0 ? Math.round(seconds * 1000) : null;
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
+  if (error instanceof APIError) {
+    return {
+      kind: 'status',
+      status: error.status as number | undefined,
+      type: error.type ?? undefined,
+      message: error.apiMessage ?? error.message,
+      headers: error.headers as Headers | undefined,
+    };
+  }
+  return { kind: 'other' };
 }

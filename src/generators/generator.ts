@@ -1,7 +1,8 @@
 /**
  * Where codec source code comes from. Implementations are named after their technology:
- * AnthropicGenerator (Claude through @anthropic-ai/sdk), OfflineGenerator (a seeded program
- * search, no network), ReplayGenerator (recorded responses from a folder).
+ * AnthropicGenerator (Claude through @anthropic-ai/sdk), OpenAIGenerator (any server that speaks
+ * the OpenAI Chat Completions protocol, through the openai SDK), OfflineGenerator (a seeded
+ * program search, no network), ReplayGenerator (recorded responses from a folder).
  */
 
 /** One earlier attempt, as the generator may learn from it (newest last). */
@@ -124,6 +125,16 @@ export interface CodeGenerator {
    * rate limited: see RateLimitedError); a response without usable code is a Generation.
    */
   generate(context: GenerationContext): Promise<Generation>;
+}
+
+/**
+ * A language model asked one plain question (the admin chat): provider-neutral, so whichever
+ * model the run or the server is configured with answers. Both LLM generators implement it.
+ */
+export interface ModelClient {
+  readonly model: string;
+  /** The answer's text. Throws like CodeGenerator.generate (key refused, unreachable, 429). */
+  complete(system: string, user: string, signal?: AbortSignal): Promise<string>;
 }
 
 /** The provider asked us to slow down; the loop backs off (the only retry outside the SDK). */

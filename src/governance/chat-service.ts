@@ -7,17 +7,15 @@
  */
 import { versionsJson, type VersionJson } from '../store/summaries.js';
 import { CodecLabError } from '../errors.js';
+import type { ModelClient } from '../generators/generator.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { MAX_QUESTION_CHARS, type ChatAnswer, type ChatService } from './chat.js';
 import type { Governor } from './governor.js';
 import type { GovernanceReport } from './report.js';
 
-/** A language model that answers one question from a system text; no tools. */
-export interface ChatModel {
-  readonly model: string;
-  complete(system: string, user: string, signal?: AbortSignal): Promise<string>;
-}
+/** A language model that answers one question from a system text; no tools (any provider). */
+export type ChatModel = ModelClient;
 
 export interface GovernanceChatDependencies {
   readonly store: Store;

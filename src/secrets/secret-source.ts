@@ -6,7 +6,7 @@ import {
 import { CodecLabError } from '../errors.js';
 
 /**
- * Where the Anthropic API key comes from. The composition root fetches it once and passes the
+ * Where an API key (Anthropic's, an OpenAI-compatible server's) comes from. The composition root fetches it once and passes the
  * string to the generator; nothing here logs it or puts it in an error message.
  */
 export interface SecretSource {
@@ -16,10 +16,19 @@ export interface SecretSource {
 export const DEFAULT_API_KEY_VARIABLE = 'ANTHROPIC_API_KEY';
 export const DEFAULT_SECRET_ID = 'ai-video-codec/anthropic-api-key';
 
-/** JSON secret keys that may hold the API key, in the order they are tried. */
+/** JSON secret keys that may hold the Anthropic API key, in the order they are tried. */
 export const SECRET_JSON_KEYS: readonly string[] = [
   'ANTHROPIC_API_KEY',
   'anthropic_api_key',
+  'api_key',
+  'apiKey',
+  'key',
+];
+
+/** The same for an OpenAI-compatible server's key (CODEC_LAB_OPENAI_SECRET_ID). */
+export const OPENAI_SECRET_JSON_KEYS: readonly string[] = [
+  'OPENAI_API_KEY',
+  'openai_api_key',
   'api_key',
   'apiKey',
   'key',
@@ -57,17 +66,25 @@ export interface AwsSecretSourceOptions {
   readonly credentials?: SecretsManagerClientConfig['credentials'];
   /** Attempts per request including the first (the SDK's own retries). Default 3. */
   readonly maxAttempts?: number;
+  /** The variable that could hold the key instead, named in errors. Default ANTHROPIC_API_KEY. */
+  readonly keyVariable?: string;
+  /** JSON fields tried in order. Default SECRET_JSON_KEYS. */
+  readonly jsonKeys?: readonly string[];
 }
 
 /** The key from AWS Secrets Manager, stored as a plain string or as JSON with a key field. */
 export class AwsSecretSource implements SecretSource {
   readonly secretId: string;
   private readonly region: string;
+  private readonly keyVariable: string;
+  private readonly jsonKeys: readonly string[];
   private readonly clientConfig: SecretsManagerClientConfig;
 
   constructor(options: AwsSecretSourceOptions) {
     this.secretId = options.secretId ?? DEFAULT_SECRET_ID;
     this.region = options.region;
+    this.keyVariable = options.keyVariable ?? DEFAULT_API_KEY_VARIABLE;
+    this.jsonKeys = options.jsonKeys ?? SECRET_JSON_KEYS;
     this.clientConfig = {
       region: options.region,
       maxAttempts: options.maxAttempts ?? 3,
@@ -91,13 +108,13 @@ export class AwsSecretSource implements SecretSource {
     } finally {
       client.destroy();
     }
-    return apiKeyFromSecret(text, this.secretId);
+    return apiKeyFromSecret(text, this.secretId, this.jsonKeys, this.keyVariable);
   }
 
   private explain(error: unknown): string {
     const name = error instanceof Error ? error.name : 'Error';
     const where = `secret ${this.secretId} in ${this.region}`;
-    const orEnv = `, or set ${DEFAULT_API_KEY_VARIABLE} instead`;
+    const orEnv = `, or set ${this.keyVariable} instead`;
     switch (name) {
       case 'ResourceNotFoundException':
         return (
@@ -129,9 +146,14 @@ export class AwsSecretSource implements SecretSource {
  * The API key in a secret's text: the text itself, or a JSON object's `ANTHROPIC_API_KEY`
  * (or `api_key`, …) field. Errors name the fields found, never a value.
  */
-export function apiKeyFromSecret(text: string, secretId: string): string {
+export function apiKeyFromSecret(
+  text: string,
+  secretId: string,
+  jsonKeys: readonly string[] = SECRET_JSON_KEYS,
+  keyVariable: string = DEFAULT_API_KEY_VARIABLE,
+): string {
   const trimmed = text.trim();
-  const fix = `store the key as a plain string or as {"${DEFAULT_API_KEY_VARIABLE}": "<key>"}`;
+  const fix = `store the key as a plain string or as {"${keyVariable}": "<key>"}`;
   if (trimmed === '') {
     throw new CodecLabError('API_KEY_MISSING', `secret ${secretId} is empty: ${fix}`);
   }
@@ -150,7 +172,7 @@ export function apiKeyFromSecret(text: string, secretId: string): string {
   if (typeof parsed === 'string' && parsed.trim() !== '') return parsed.trim();
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
     const record = parsed as Record<string, unknown>;
-    for (const key of SECRET_JSON_KEYS) {
+    for (const key of jsonKeys) {
       const value = record[key];
       if (typeof value === 'string' && value.trim() !== '') return value.trim();
     }
@@ -160,7 +182,7 @@ export function apiKeyFromSecret(text: string, secretId: string): string {
     throw new CodecLabError(
       'API_KEY_MISSING',
       `secret ${secretId} is a JSON object with ${shown} but no non-empty ` +
-        `${SECRET_JSON_KEYS.join(' / ')} field: ${fix}`,
+        `${jsonKeys.join(' / ')} field: ${fix}`,
     );
   }
   throw new CodecLabError(

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { isCodecLabError } from '../../src/errors.js';
-import {
-  AnthropicGenerator,
-  costUsd,
-  retryAfterMs,
-} from '../../src/generators/anthropic-generator.js';
+import { AnthropicGenerator } from '../../src/generators/anthropic-generator.js';
+import { costUsd, retryAfterMs } from '../../src/generators/llm-api.js';
 
 const PRICING = {
   inputPerMTok: 3,

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
           cacheReadPerMTok: 0.3,
         },
       },
+      openai: { baseUrl: 'https://api.openai.com/v1' },
     });
     expect(config.ffmpegPath).toBeUndefined();
     expect(config.sandboxImage).toBeUndefined();
@@ -86,6 +87,11 @@ describe('loadConfig', () => {
       CODEC_LAB_SECRET_ID: 'my/secret',
       AWS_REGION: 'eu-west-1',
       CODEC_LAB_PRICING: '1,2,3,4',
+      OPENAI_API_KEY: 'sk-openai-test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1',
+      CODEC_LAB_OPENAI_MODEL: 'qwen-coder',
+      CODEC_LAB_OPENAI_SECRET_ID: 'my/openai',
+      CODEC_LAB_OPENAI_PRICING: '0.5,1.5,0.25',
     });
     expect(config).toEqual({
       dataDir: '/var/lib/codec-lab',
@@ -111,7 +117,37 @@ describe('loadConfig', () => {
         awsRegion: 'eu-west-1',
         pricing: { inputPerMTok: 1, outputPerMTok: 2, cacheWritePerMTok: 3, cacheReadPerMTok: 4 },
       },
+      openai: {
+        apiKey: 'sk-openai-test',
+        baseUrl: 'http://127.0.0.1:8000/v1',
+        model: 'qwen-coder',
+        secretId: 'my/openai',
+        pricing: { inputPerMTok: 0.5, outputPerMTok: 1.5, cachedInputPerMTok: 0.25 },
+      },
     });
+  });
+
+  it('puts --model and --base-url into the provider they were given for', () => {
+    const env = { CODEC_LAB_MODEL: 'claude-env', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' };
+    const openai = loadConfig(env, {
+      provider: 'openai',
+      model: 'llama3',
+      baseUrl: 'http://localhost:11434/v1',
+    });
+    expect(openai.openai).toMatchObject({ model: 'llama3', baseUrl: 'http://localhost:11434/v1' });
+    expect(openai.llm.model).toBe('claude-env');
+    expect(openai.llm.baseUrl).toBeUndefined();
+    const anthropic = loadConfig(env, { model: 'claude-flag', baseUrl: 'http://127.0.0.1:2' });
+    expect(anthropic.llm).toMatchObject({ model: 'claude-flag', baseUrl: 'http://127.0.0.1:2' });
+    expect(anthropic.openai).toEqual({ baseUrl: 'http://127.0.0.1:1/v1' });
+  });
+
+  it('names the OpenAI price override when it is not three numbers', () => {
+    const error = configError(() =>
+      loadConfig({ CODEC_LAB_OPENAI_PRICING: '1,2', OPENAI_BASE_URL: 'nope' }),
+    );
+    expect(error.message).toContain('CODEC_LAB_OPENAI_PRICING (input,output,cached-input $/MTok)');
+    expect(error.message).toContain('--base-url / OPENAI_BASE_URL');
   });
 
   it('lets command-line overrides win over the environment', () => {

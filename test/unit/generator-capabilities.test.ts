@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnthropicGenerator } from '../../src/generators/anthropic-generator.js';
+import { resolvePrice } from '../../src/generators/model-prices.js';
+import { OpenAIGenerator } from '../../src/generators/openai-generator.js';
 import { OfflineGenerator } from '../../src/generators/offline/offline-generator.js';
 import { ReplayGenerator } from '../../src/generators/replay-generator.js';
 
@@ -18,14 +20,21 @@ describe('generator capabilities', () => {
     });
   });
 
-  it('Claude and its recorded responses read the prompt and repair their parent', () => {
+  it('Claude, OpenAI-compatible models and recorded responses read the prompt and repair their parent', () => {
     const claude = new AnthropicGenerator({
       apiKey: 'sk-test',
       model: 'm',
       maxTokens: 10,
       pricing: PRICING,
     });
-    for (const generator of [claude, new ReplayGenerator('/nonexistent')]) {
+    const local = new OpenAIGenerator({
+      apiKey: null,
+      baseURL: 'http://localhost:11434/v1',
+      model: 'm',
+      maxTokens: 10,
+      price: resolvePrice('m', 'http://localhost:11434/v1', undefined),
+    });
+    for (const generator of [claude, local, new ReplayGenerator('/nonexistent')]) {
       expect(generator.capabilities).toEqual({ usesPrompt: true, repairsParent: true });
     }
   });

@@ -17,6 +17,7 @@ import {
 import { earlyStageSettings, parseScreenMargin } from '../early-flags.js';
 import { GENERATOR_CHOICES, runCommand } from '../run-command.js';
 import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
+import { modelFlags, modelOption, modelOverrides } from '../model-flags.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
 
 const runFlags = z
@@ -24,10 +25,11 @@ const runFlags = z
     generator: z
       .enum(GENERATOR_CHOICES, {
         error: (issue) =>
-          `--generator is anthropic, offline or replay, not '${String(issue.input)}'`,
+          `--generator is anthropic, openai, offline or replay, not '${String(issue.input)}'`,
       })
       .optional(),
     replayDir: z.string().optional(),
+    ...modelFlags,
     seed: z.number(),
     iterations: z.number().optional(),
     until: converted((text) => parseUntil(text, Date.now())).optional(),
@@ -69,8 +71,10 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
     )
     .option(
       '--generator <name>',
-      'anthropic | offline | replay (default: anthropic when a key is configured, else offline)',
+      'anthropic | openai (any OpenAI-compatible server) | offline | replay (default: anthropic when a key is configured, else offline)',
     )
+    .addOption(modelOption('model'))
+    .addOption(modelOption('baseUrl'))
     .option('--replay-dir <dir>', 'recorded responses for --generator replay', userPath)
     .option('--seed <n>', 'seed of the offline generator', positiveInt('--seed'), 1)
     .option('--iterations <n>', 'stop after this many iterations', positiveInt('--iterations'))
@@ -145,6 +149,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
         dataDir: flags.dataDir,
         timeoutS: flags.timeoutS,
         memoryMb: flags.memoryMb,
+        ...modelOverrides(flags.generator === 'openai' ? 'openai' : 'anthropic', flags),
       });
       const governance = loadGovernanceConfig(process.env, {
         lookbackMs: flags.lookback,
@@ -155,6 +160,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
         config,
         {
           generator: flags.generator,
+          modelFlags: flags.model !== undefined || flags.baseUrl !== undefined,
           replayDir: flags.replayDir,
           seed: flags.seed,
           iterations: flags.iterations,
