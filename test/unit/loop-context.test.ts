@@ -21,6 +21,8 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
     codeSha256: codeSha256(code),
     behaviourSha256: null,
     duplicateOf: null,
+    params: null,
+    tuning: null,
     screening: null,
     parentId: null,
     generator: 'fake',
