@@ -59,7 +59,7 @@ const measured = (points: readonly Point[]): object[] =>
   }));
 
 describe('tuning a codec with TUNABLES', () => {
-  it('improves the dev BD-rate against JPEG by 10+ points, deterministically and reproducibly', async () => {
+  it('improves the dev BD-rate against JPEG by 10+ points, and a version reproduces from its params', async () => {
     const untuned = await evaluate('--no-tune');
     expect(untuned.ok).toBe(true);
     expect(untuned.tuning).toBeNull();
