@@ -1,5 +1,11 @@
-/** The tuner (src/evaluation/tuner.ts) against a fake objective: it improves, it is deterministic. */
+/**
+ * The tuner (src/evaluation/tuner.ts) against a fake objective: it improves, it is deterministic;
+ * and the tune stage's proxy and objective (tune-stage.ts).
+ */
 import { describe, expect, it } from 'vitest';
+import type { Clip } from '../../src/evaluation/clip.js';
+import type { ClipResult } from '../../src/evaluation/results.js';
+import { meanBdRate, proxyClips, proxyQualities } from '../../src/evaluation/tune-stage.js';
 import { gridOf, tune } from '../../src/evaluation/tuner.js';
 import type { CodecParams, TunableSpec } from '../../src/evaluation/tunables.js';
 
@@ -59,5 +65,46 @@ describe('tune', () => {
     expect(grid[grid.length - 1]).toBe(60);
     const floats = gridOf({ type: 'float', min: 0, max: 1, default: 0.5 }).map(Number);
     expect(floats).toContain(0.5);
+  });
+});
+
+describe('the proxy the tune stage chooses', () => {
+  it('takes four qualities spread over the sweep, or all of fewer', () => {
+    expect(proxyQualities([0.1, 0.3, 0.5, 0.7, 0.9])).toEqual([0.1, 0.3, 0.7, 0.9]);
+    expect(proxyQualities([0.9, 0.2, 0.5])).toEqual([0.2, 0.5, 0.9]);
+  });
+
+  it('takes the first two clips, their first four frames', () => {
+    const clip = (name: string): Clip => ({
+      name,
+      width: 2,
+      height: 2,
+      fps: 30,
+      frames: Array.from({ length: 9 }, () => Buffer.alloc(12)),
+      source: `/clips/${name}`,
+    });
+    const proxy = proxyClips([clip('a'), clip('b'), clip('c')]);
+    expect(proxy.map((c) => [c.name, c.frames.length])).toEqual([
+      ['a', 4],
+      ['b', 4],
+    ]);
+  });
+
+  it('scores the mean per-clip BD-rate, null when a clip has none', () => {
+    const result = (name: string, scale: number): ClipResult => ({
+      clip: name,
+      source: name,
+      width: 2,
+      height: 2,
+      frames: 4,
+      fps: 30,
+      points: [30, 33, 36, 39].map((psnr, i) => ({
+        bitrate_kbps: 100 * 2 ** i * scale,
+        psnr_y_db: psnr,
+      })) as unknown as ClipResult['points'],
+    });
+    const reference = [result('a', 1), result('b', 1)];
+    expect(meanBdRate(reference, [result('a', 2), result('b', 1)])).toBeCloseTo(50, 6);
+    expect(meanBdRate(reference, [result('c', 1)])).toBeNull();
   });
 });
