@@ -29,7 +29,6 @@ export interface AttemptSummary {
     readonly bdRatePct: number | null;
     readonly marginPct: number;
   };
-  /** The tune stage's outcome, when the attempt was tuned (docs/ARCHITECTURE.md §3.7). */
   readonly tuning?: TuningSummary | null;
 }
 
