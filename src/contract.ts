@@ -19,6 +19,13 @@ const contractSchema = z.object({
   }),
   required_functions: z.record(z.string(), z.array(z.string())),
   max_source_bytes: z.number().int().positive(),
+  /** The optional TUNABLES literal's limits (docs/ARCHITECTURE.md §2.1). */
+  tunables: z.object({
+    max_entries: z.number().int().positive(),
+    max_choices: z.number().int().positive(),
+    max_name_chars: z.number().int().positive(),
+    types: z.array(z.enum(['float', 'int', 'choice'])),
+  }),
 });
 
 export type CodecContract = z.infer<typeof contractSchema>;

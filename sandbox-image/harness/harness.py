@@ -41,6 +41,7 @@ import traceback
 import numpy  # noqa: F401  (pre-imported so forked runs start warm)
 import cv2  # noqa: F401
 
+import tunables
 import validator
 
 PROTOCOL_VERSION = 1
@@ -192,7 +193,7 @@ def require_function(module, name):
     return function
 
 
-def make_config(job, index, state):
+def make_config(job, index, state, params):
     return {
         "quality": float(job["quality"]),
         "frame_index": index,
@@ -200,7 +201,23 @@ def make_config(job, index, state):
         "height": int(job["height"]),
         "fps": float(job["fps"]),
         "state": state,
+        # A fresh copy per frame: a codec that edits it cannot change what the next frame gets.
+        "params": dict(params),
     }
+
+
+def job_params(job, source):
+    """config['params']: the orchestrator's values (checked against the spec by it), else the
+    TUNABLES defaults read from the source without running it ({} when it has none)."""
+    if "params" in job:
+        return dict(job["params"])
+    import ast
+
+    try:
+        tree = ast.parse(source.decode("utf-8", errors="replace"), filename="codec.py")
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return {}
+    return tunables.defaults(tree, validator.load_contract()["tunables"])
 
 
 def canonical_json(value):
@@ -214,12 +231,13 @@ def run_encode(job, files, out_fd):
     raw = files["frames.bgr"]
     frame_bytes = width * height * 3
     max_bitstream = int(job["max_bitstream_bytes"])
+    params = job_params(job, files["codec.py"])
     compress = require_function(load_codec(files["codec.py"]), "compress_video_frame")
     state = {}
     for index in range(count):
         frame = numpy.frombuffer(raw, dtype=numpy.uint8, count=frame_bytes, offset=index * frame_bytes)
         frame = frame.reshape(height, width, 3).copy()
-        result = compress(frame, make_config(job, index, state))
+        result = compress(frame, make_config(job, index, state, params))
         if not isinstance(result, dict):
             raise ChildFailure(
                 "return_format_error",
@@ -298,12 +316,13 @@ def check_inputs(job, files):
 
 def run_decode(job, files, out_fd):
     width, height, count = int(job["width"]), int(job["height"]), int(job["frames"])
+    params = job_params(job, files["codec.py"])
     decompress = require_function(load_codec(files["codec.py"]), "decompress_video_frame")
     state = {}
     for index in range(count):
         compressed = files["enc/%06d.bin" % index]
         metadata = json.loads(files["enc/%06d.json" % index].decode("utf-8"))
-        frame = decompress(compressed, metadata, make_config(job, index, state))
+        frame = decompress(compressed, metadata, make_config(job, index, state, params))
         if not isinstance(frame, numpy.ndarray):
             raise ChildFailure(
                 "decode_mismatch",

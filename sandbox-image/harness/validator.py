@@ -11,6 +11,8 @@ import json
 import os
 import re
 
+import tunables
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # In the image contract.json sits beside this file; in the repository, one folder up.
 CONTRACT_PATH = next(
@@ -238,11 +240,22 @@ def analyse(source_bytes, contract):
         return {"ok": False, "findings": findings.items}
 
     _check_tree(tree, contract, findings)
+    spec = _check_tunables(tree, contract, findings)
     ordered = sorted(
         findings.items,
         key=lambda item: (CATEGORY_ORDER.index(item["category"]), item["line"] or 0),
     )
-    return {"ok": not ordered, "findings": ordered}
+    return {"ok": not ordered, "findings": ordered, "tunables": spec if not ordered else None}
+
+
+def _check_tunables(tree, contract, findings):
+    """The TUNABLES literal (tunables.py): each bad entry is a missing_function finding (the
+    contract's shape is wrong) whose cause names the entry. Returns the spec, or None."""
+    problems, spec = tunables.check(tree, contract["tunables"])
+    for entry, message, node in problems:
+        key = re.sub(r"[\s\x00-\x1f\x7f]", "_", entry) or "_"
+        findings.add("missing_function", message, cause("tunables:%s" % key, entry=entry), node=node)
+    return spec
 
 
 def _check_tree(tree, contract, findings):

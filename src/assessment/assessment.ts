@@ -23,6 +23,8 @@ import { worstBlockFacts, worstBlockFailure } from '../evaluation/worst-block.js
 import { bdRate } from '../evaluation/bd-rate.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EarlyStageOptions, EndedEarly } from '../evaluation/early-stages.js';
+import type { CodecParams } from '../evaluation/tunables.js';
+import { evaluateFixed } from './tuning-options.js';
 import type {
   CandidateResult,
   ClipResult,
@@ -50,6 +52,8 @@ export interface Assessment {
 
 export interface Incumbent {
   readonly code: Buffer;
+  /** Its config['params'] (an adopted version's tuned values); absent: its defaults. */
+  readonly params?: CodecParams | null;
   /** Where it came from (a path, `best_codec_implementation.json`), for reports. */
   readonly origin: string;
 }
@@ -163,7 +167,7 @@ async function assessResult(
   if (!result.ok) return failedAssessment(result);
   const [table, incumbentResult] = await Promise.all([
     ports.anchors(inputs.clips),
-    inputs.incumbent ? ports.evaluate(inputs.incumbent.code, inputs.clips, inputs.options) : null,
+    inputs.incumbent ? evaluateFixed(ports, inputs.incumbent, inputs.clips, inputs.options) : null,
   ]);
   const anchors = codecBdRates(result.metrics.clips, table);
   const vsIncumbent =
@@ -181,7 +185,7 @@ async function assessResult(
           )
         : compareBdRates(vsIncumbent);
 
-  const decided = await decide(inputs, ports, result.metrics, incumbentResult, vsIncumbent);
+  const decided = await decide(inputs, ports, result, incumbentResult, vsIncumbent);
   let adoption = decided?.decision ?? null;
   // A codec that destroys a region fails, whatever else the decision found (docs/ARCHITECTURE.md
   // §3 "Worst-block floor"), with the clip, frame and block in its cause.
@@ -202,6 +206,8 @@ async function assessResult(
           ? {}
           : { behaviourSha256: result.behaviourSha256 }),
         ...(result.screening === undefined ? {} : { screening: result.screening }),
+        ...(result.params === undefined ? {} : { params: result.params }),
+        ...(result.tuning === undefined ? {} : { tuning: result.tuning }),
       },
       adoption,
     );
@@ -273,10 +279,11 @@ interface Decided {
 async function decide(
   inputs: AssessInputs,
   ports: AssessPorts,
-  candidate: EvaluationMetrics,
+  candidateResult: Extract<EvaluationResult, { ok: true }>,
   incumbentResult: EvaluationResult | null,
   dev: PerClipBdRate[] | null,
 ): Promise<Decided | null> {
+  const candidate = candidateResult.metrics;
   const policy = inputs.policy ?? DEFAULT_ADOPTION_POLICY;
   if (inputs.incumbent === null) {
     const decision = decideAdoption(
@@ -299,8 +306,14 @@ async function decide(
   if (!passedDev || inputs.holdout === null || inputs.holdout.length === 0)
     return { decision: withoutHoldout, holdout: null };
   const [mine, theirs] = await Promise.all([
-    ports.evaluate(inputs.code, inputs.holdout, inputs.options),
-    ports.evaluate(inputs.incumbent.code, inputs.holdout, inputs.options),
+    // The holdout runs with the values the dev sweep was tuned to: never tuned again.
+    evaluateFixed(
+      ports,
+      { ...inputs, params: candidateResult.params },
+      inputs.holdout,
+      inputs.options,
+    ),
+    evaluateFixed(ports, inputs.incumbent, inputs.holdout, inputs.options),
   ]);
   const holdout: PerClipBdRate[] | null =
     mine.ok && theirs.ok ? perClipAgainst(theirs.metrics, mine.metrics) : null;

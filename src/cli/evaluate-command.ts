@@ -20,6 +20,7 @@ import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { codecText, evaluatedFileRecord } from './evaluate-record.js';
 import { closeOnSignal, connectDocker, openSandbox } from './runtime.js';
+import { tuneOptions, tuningJson } from './tune-flags.js';
 
 export interface EvaluateCommandOptions {
   readonly codecPath: string;
@@ -42,6 +43,10 @@ export interface EvaluateCommandOptions {
   readonly batching?: boolean | undefined;
   /** x264 and x265's preset for the anchors (`--anchor-preset`). */
   readonly anchorPreset?: X26xPreset | undefined;
+  /** `--params`: the codec's config['params'], used as given (never tuned). */
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
+  /** False (`--no-tune`): no tuning; the defaults (or `--params`) run. */
+  readonly tune?: boolean | undefined;
 }
 
 /** The JSON `codec-lab evaluate --json` prints: an interface other tools rely on. */
@@ -62,6 +67,8 @@ export function evaluationJson(assessment: Assessment, attemptId: string): Recor
       ok: assessment.incumbent.result.ok,
       stage: assessment.incumbent.result.stage,
     },
+    params: result.params ?? null,
+    tuning: tuningJson(result.tuning),
     attempt_id: attemptId,
     image_id: result.imageId,
     wall_ms: result.wallMs,
@@ -159,6 +166,10 @@ export async function evaluateCommand(
           qualities: options.qualities,
           ...(options.skipValidation === true ? { skipValidation: true } : {}),
           batching,
+          ...(options.params === undefined ? {} : { params: options.params }),
+          ...(options.tune === false || options.params !== undefined
+            ? {}
+            : { tune: tuneOptions(incumbent) }),
         },
       },
       evaluatorPorts(evaluator, anchorMeasurer(config, evaluator, sandbox, log, anchorPreset)),
@@ -181,6 +192,8 @@ export async function evaluateCommand(
           skip_validation: options.skipValidation === true,
           batching,
           anchor_preset: anchorPreset,
+          params: options.params ?? null,
+          tune: options.tune !== false && options.params === undefined,
           limits: config.sandbox,
         },
         createdAtMs: Date.now(),
@@ -244,6 +257,17 @@ export function renderText(
     lines.push(
       '(worst: the lowest frame PSNR-Y; block: the lowest 16×16-block PSNR-Y, over the clips)',
     );
+    const tuning = result.tuning;
+    if (tuning !== undefined) {
+      const pct = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)} %`);
+      lines.push(
+        '',
+        `tuned on a proxy (${tuning.proxy.clips.join(', ')}, ${tuning.proxy.frames} frames, qualities ${tuning.proxy.qualities.join(', ')}) against ${tuning.proxy.reference}: BD-rate ${pct(tuning.default_bd_rate)} with the defaults, ${pct(tuning.tuned_bd_rate)} tuned, ${tuning.evaluations} evaluations in ${(tuning.wall_ms / 1000).toFixed(1)} s`,
+        `params: ${JSON.stringify(tuning.params)}`,
+      );
+    } else if (result.params !== undefined && Object.keys(result.params).length > 0) {
+      lines.push('', `params (untuned): ${JSON.stringify(result.params)}`);
+    }
   }
   if (!result.ok && assessment.adoption) {
     lines.push('', `adoption rule: ${assessment.adoption.summary}`);

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { X26xPreset } from '../anchors/anchor-point.js';
+import { JPEG_ANCHOR_CODEC } from '../anchors/jpeg-anchor.js';
 import type { Config, GovernanceConfig, ServerConfig } from '../config.js';
 import { loadContract } from '../contract.js';
 import { CodecLabError } from '../errors.js';
@@ -21,6 +23,7 @@ import { createChatService, createGovernor } from './governance-runtime.js';
 import { createLlmGenerator, llmConfigured, modelPriceRecord } from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
+import { DEFAULT_TUNE_BUDGET } from './tune-flags.js';
 
 export const GENERATOR_CHOICES = ['anthropic', 'openai', 'offline', 'replay'] as const;
 export type GeneratorChoice = (typeof GENERATOR_CHOICES)[number];
@@ -54,6 +57,8 @@ export interface RunCommandOptions {
   readonly earlyStages?: EarlyStageSettings;
   /** x264 and x265's preset for the anchors (`--anchor-preset`). */
   readonly anchorPreset?: X26xPreset | undefined;
+  /** Proxy evaluations per candidate's tuning (`--tune-budget`); null: `--no-tune`. Default 12. */
+  readonly tuneBudget?: number | null | undefined;
 }
 
 /** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
@@ -203,6 +208,15 @@ export async function runCommand(
         // Ignored for a generator that does not build on its parent (capabilities.repairsParent).
         maxRepairs: options.governance.maxRepairs,
         ...(options.earlyStages ? { earlyStages: options.earlyStages } : {}),
+        ...(options.tuneBudget === null
+          ? {}
+          : {
+              tuning: {
+                budget: options.tuneBudget ?? DEFAULT_TUNE_BUDGET,
+                seed: options.seed,
+                jpegCode: readFileSync(JPEG_ANCHOR_CODEC),
+              },
+            }),
         onIteration: (report: IterationReport) => {
           if (tty) process.stderr.write(`${progressLine(report)}\n`);
           serving?.onIteration(report);

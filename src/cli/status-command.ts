@@ -43,6 +43,7 @@ export function renderStatus(status: StatusJson, running: string): string {
     `failures by category: ${categories || 'none'}`,
     `time to first success: ${status.time_to_first_success_s === null ? 'no success yet' : `${status.time_to_first_success_s.toFixed(0)} s`}`,
     `best: ${best ? `v${best.version} (attempt ${best.attempt_id}), vs jpeg ${pct(best.bd_rate.jpeg)}, vs x264 ${pct(best.bd_rate.x264)}` : 'no version adopted yet'}`,
+    `tuning: ${status.tuning.attempts} attempts tuned, ${status.tuning.evaluations} proxy evaluations, ${status.tuning.wall_s.toFixed(0)} s`,
     `cost so far: $${status.cost.dollars.toFixed(2)} (${status.cost.input_tokens} input, ${status.cost.output_tokens} output tokens)`,
     '',
     renderVersions(status.versions),

@@ -10,8 +10,10 @@ import {
   PROTOCOL_VERSION,
   RESULT_OVERHEAD_BYTES,
   maxFrameBytes,
+  paramsField,
   type EncodedFrame,
 } from './protocol.js';
+import type { CodecParams } from './tunables.js';
 
 /** One run of a decoder batch: a clip's geometry and the bitstreams of one of its encodes. */
 export interface DecodeInput {
@@ -23,11 +25,18 @@ export interface DecodeInput {
   readonly encoded: readonly EncodedFrame[];
 }
 
-function batchJob(mode: 'encode' | 'decode', limits: SandboxLimits, runs: unknown[]): SandboxFile {
+function batchJob(
+  mode: 'encode' | 'decode',
+  limits: SandboxLimits,
+  runs: unknown[],
+  params: CodecParams | null,
+): SandboxFile {
+  // Every run inherits the job's fields, so `params` at the top reaches each run's codec.
   const job = {
     protocol: PROTOCOL_VERSION,
     mode,
     threads: Math.max(1, Math.floor(limits.cpus)),
+    ...paramsField(params),
     runs,
   };
   return { name: 'job.json', data: Buffer.from(JSON.stringify(job)) };
@@ -51,6 +60,7 @@ export function encodeBatchRequest(
   clip: Clip,
   qualities: readonly number[],
   limits: SandboxLimits,
+  params: CodecParams | null = null,
 ): SandboxRequest {
   const perFrame = maxFrameBytes(clip.width, clip.height);
   const perRun = clip.frames.length * 2 * perFrame + RESULT_OVERHEAD_BYTES;
@@ -68,7 +78,7 @@ export function encodeBatchRequest(
   return {
     ...scaled(limits, runs.length, perRun * runs.length),
     files: [
-      batchJob('encode', limits, runs),
+      batchJob('encode', limits, runs, params),
       { name: 'codec.py', data: codec },
       { name: 'frames.bgr', data: Buffer.concat(clip.frames) },
     ],
@@ -83,6 +93,7 @@ export function decodeBatchRequest(
   codec: Buffer,
   inputs: readonly DecodeInput[],
   limits: SandboxLimits,
+  params: CodecParams | null = null,
 ): SandboxRequest {
   const files: SandboxFile[] = [{ name: 'codec.py', data: codec }];
   let total = 0;
@@ -110,7 +121,7 @@ export function decodeBatchRequest(
   });
   return {
     ...scaled(limits, runs.length, total),
-    files: [batchJob('decode', limits, runs), ...files],
+    files: [batchJob('decode', limits, runs, params), ...files],
   };
 }
 

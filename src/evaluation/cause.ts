@@ -35,6 +35,7 @@ export const CAUSE_KINDS = {
   missing: ['missing_function'],
   signature: ['missing_function'],
   async: ['missing_function'],
+  tunables: ['missing_function'],
   // harness.py
   returned: ['return_format_error'],
   missing_key: ['return_format_error'],

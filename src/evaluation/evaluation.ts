@@ -23,6 +23,9 @@ import { smokeStage } from './smoke-stage.js';
 import { qualityFloorFailure, summarise } from './summary.js';
 import { sweepStage } from './sweep-stage.js';
 import { validateStage } from './validation-stage.js';
+import { CodecLabError } from '../errors.js';
+import { tuneStage, type TuningRecord } from './tune-stage.js';
+import { checkParams, sameParams, type CodecParams, type TunableSpec } from './tunables.js';
 
 export interface EvaluationContext {
   readonly sandbox: Sandbox;
@@ -32,7 +35,7 @@ export interface EvaluationContext {
 }
 
 export class Evaluation {
-  private readonly calls: SandboxCalls;
+  private calls: SandboxCalls;
   private readonly started: number;
 
   constructor(private readonly context: EvaluationContext) {
@@ -41,7 +44,12 @@ export class Evaluation {
   }
 
   /** What the early stages learnt, recorded with whatever result follows. */
-  private facts: { behaviourSha256?: string; screening?: ScreeningRecord } = {};
+  private facts: {
+    behaviourSha256?: string;
+    screening?: ScreeningRecord;
+    params?: CodecParams;
+    tuning?: TuningRecord;
+  } = {};
 
   private fail(
     stage: Exclude<Stage, 'done' | 'duplicate_behaviour'>,
@@ -73,14 +81,23 @@ export class Evaluation {
     if (first === undefined) throw new Error('evaluate needs at least one clip');
     if (options.qualities.length === 0) throw new Error('evaluate needs at least one quality');
 
+    let spec: TunableSpec | null = null;
     if (!options.skipValidation) {
       const validation = await validateStage(this.calls, codec, sandbox.limits);
       if (!validation.ok) return { result: this.fail('validate', validation), evidence: [] };
+      spec = validation.value;
+      // Every value a codec gets was checked here against its spec (never the container's word).
+      const checked = checkParams(spec, options.params ?? {});
+      if (!checked.ok) throw new CodecLabError('USAGE', `${checked.message}: fix --params`);
+      this.calls = this.calls.withParams(checked.params);
+      this.facts = { params: checked.params };
+    } else if (options.params !== undefined) {
+      throw new CodecLabError('USAGE', 'params are checked by validation: drop --skip-validation');
     }
     const middle = options.qualities[Math.floor(options.qualities.length / 2)] ?? 0.5;
     const smoke = await smokeStage(this.calls, codec, smokeClip(first), middle, concurrency);
     if (!smoke.ok) return { result: this.fail('smoke', smoke), evidence: [] };
-    this.facts = { behaviourSha256: smoke.value };
+    this.facts = { ...this.facts, behaviourSha256: smoke.value };
 
     const batching = options.batching ?? true;
     const settings = { concurrency, batching, now, log };
@@ -114,13 +131,34 @@ export class Evaluation {
       return { result: ended, evidence: [] };
     }
 
+    // Tuning (tune-stage.ts): the screening points were measured with the defaults, so a
+    // tuned codec is swept afresh.
+    let measuredBefore = ending.measured;
+    const tunable = spec !== null && Object.keys(spec).length > 0;
+    if (tunable && spec !== null && options.tune !== undefined && options.params === undefined) {
+      const tuning = await tuneStage({
+        calls: this.calls,
+        codec,
+        spec,
+        clips,
+        qualities: options.qualities,
+        options: options.tune,
+        settings,
+      });
+      this.calls = this.calls.withParams(tuning.params);
+      this.facts = { ...this.facts, params: tuning.params, tuning };
+      if (!sameParams(tuning.params, tuning.defaults)) {
+        measuredBefore = [];
+        screenEvidence.length = 0;
+      }
+    }
     const sweep = await sweepStage(
       this.calls,
       codec,
       clips,
       options.qualities,
       settings,
-      ending.measured,
+      measuredBefore,
     );
     if (!sweep.ok) return { result: this.fail('sweep', sweep), evidence: [] };
     const floor = qualityFloorFailure(sweep.value.clips, floorDb);

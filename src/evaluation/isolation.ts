@@ -14,11 +14,14 @@ import { decodedDigest } from './decode-digest.js';
 import { interpretRun } from './protocol.js';
 import type { IsolationOutcome } from './results.js';
 import { checkedFrames, decodeRequestFor } from './sandbox-calls.js';
+import type { CodecParams } from './tunables.js';
 
 /** One decoder container of a measured sweep: what it was given, a digest of each point's frames. */
 export interface DecoderEvidence {
   readonly inputs: readonly (DecodeInput & { readonly clip: string })[];
   readonly decodedSha256: readonly string[];
+  /** The config['params'] it ran with: the check runs it with the same. */
+  readonly params: CodecParams | null;
 }
 
 export async function checkIsolation(
@@ -31,7 +34,7 @@ export async function checkIsolation(
   let decodes = 0;
   return sandbox.alone(async (run) => {
     for (const container of containers) {
-      const request = decodeRequestFor(codec, container.inputs, sandbox);
+      const request = decodeRequestFor(codec, container.inputs, sandbox, container.params);
       const outcome = interpretRun(await run(request), sandbox.limits, request.timeoutMs);
       // A failed container is blamed on the run that failed (the first, if it does not say).
       const last = outcome.ok ? container.inputs.length - 1 : (outcome.runIndex ?? 0);

@@ -7,6 +7,7 @@ import type { SandboxFile, SandboxLimits, SandboxRequest, SandboxRun } from '../
 import type { Clip } from './clip.js';
 import { acceptCause, cause, type FailureCause } from './cause.js';
 import { isFailureCategory, type Failure, type FailureCategory } from './failure.js';
+import type { CodecParams } from './tunables.js';
 
 export const PROTOCOL_VERSION = 1;
 /**
@@ -49,6 +50,14 @@ function jobFile(job: Record<string, unknown>): SandboxFile {
   };
 }
 
+/**
+ * The job's `params` (config['params'] in the codec), checked against the spec by the caller.
+ * Absent when null: the harness then gives the codec its TUNABLES defaults.
+ */
+export function paramsField(params: CodecParams | null): { params?: CodecParams } {
+  return params === null ? {} : { params };
+}
+
 function deadlineS(limits: SandboxLimits): number {
   return limits.timeoutMs / 1000;
 }
@@ -72,6 +81,7 @@ export function encodeRequest(
   clip: Clip,
   quality: number,
   limits: SandboxLimits,
+  params: CodecParams | null = null,
 ): SandboxRequest {
   const perFrame = maxFrameBytes(clip.width, clip.height);
   const perRun = clip.frames.length * 2 * perFrame + RESULT_OVERHEAD_BYTES;
@@ -86,6 +96,7 @@ export function encodeRequest(
         threads: Math.max(1, Math.floor(limits.cpus)),
         max_bitstream_bytes: perFrame,
         max_result_bytes: perRun,
+        ...paramsField(params),
       }),
       { name: 'codec.py', data: codec },
       { name: 'frames.bgr', data: Buffer.concat(clip.frames) },
@@ -101,6 +112,7 @@ export function decodeRequest(
   quality: number,
   encoded: readonly EncodedFrame[],
   limits: SandboxLimits,
+  params: CodecParams | null = null,
 ): SandboxRequest {
   const frameBytes = clip.width * clip.height * 3;
   const perRun = clip.frameCount * (frameBytes + 1024) + RESULT_OVERHEAD_BYTES;
@@ -113,6 +125,7 @@ export function decodeRequest(
       deadline_s: deadlineS(limits),
       threads: Math.max(1, Math.floor(limits.cpus)),
       max_result_bytes: perRun,
+      ...paramsField(params),
     }),
     { name: 'codec.py', data: codec },
   ];

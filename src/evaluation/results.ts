@@ -7,6 +7,8 @@ import type { EndedEarly } from './early-stages.js';
 import type { ScreeningRecord } from './screening.js';
 import type { Failure, Stage } from './failure.js';
 import type { ClipMetrics, WorstBlockAt } from './metrics.js';
+import type { TuneOptions, TuningRecord } from './tune-stage.js';
+import type { CodecParams } from './tunables.js';
 
 /** One quality point of one clip, as printed in `--json` (snake_case). */
 export interface RdPointMetrics extends Omit<
@@ -99,6 +101,10 @@ export type EvaluationResult =
       readonly behaviourSha256?: string;
       /** The screening stage's record, when it ran and let the candidate through. */
       readonly screening?: ScreeningRecord;
+      /** config['params'] of the sweep (absent when validation was skipped: the harness's defaults). */
+      readonly params?: CodecParams;
+      /** The tune stage's record, when it ran (§3.7). */
+      readonly tuning?: TuningRecord;
     }
   | {
       readonly ok: false;
@@ -115,6 +121,8 @@ export type EvaluationResult =
       /** Set when the codec got past smoke. */
       readonly behaviourSha256?: string;
       readonly screening?: ScreeningRecord;
+      readonly params?: CodecParams;
+      readonly tuning?: TuningRecord;
     };
 
 /** What a candidate's evaluation can end as: a result, or an early ending that is no failure. */
@@ -135,6 +143,14 @@ export interface EvaluateOptions {
    * (clip, quality).
    */
   readonly batching?: boolean;
+  /**
+   * config['params'] as given (`evaluate --params`): checked against the codec's TUNABLES after
+   * validation (a bad value is a usage error naming it), the missing ones filled with defaults.
+   * Given values are never tuned.
+   */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Tune a codec with TUNABLES on a proxy before the sweep (§3.7); absent: no tuning. */
+  readonly tune?: TuneOptions;
 }
 
 /** The isolation check's answer: every decisive decode reproduced, or the first that did not. */

@@ -20,6 +20,7 @@ import {
   type FailedRun,
 } from './protocol.js';
 import type { EvaluationTimings, ValidationFinding } from './results.js';
+import type { CodecParams } from './tunables.js';
 
 export type StageOutcome<T> =
   | { ok: true; value: T }
@@ -48,22 +49,24 @@ export function encodeRequestFor(
   clip: Clip,
   qualities: readonly number[],
   sandbox: Sandbox,
+  params: CodecParams | null = null,
 ): SandboxRequest {
   const [only] = qualities;
   return qualities.length === 1 && only !== undefined
-    ? encodeRequest(codec, clip, only, sandbox.limits)
-    : encodeBatchRequest(codec, clip, qualities, sandbox.limits);
+    ? encodeRequest(codec, clip, only, sandbox.limits, params)
+    : encodeBatchRequest(codec, clip, qualities, sandbox.limits, params);
 }
 
 export function decodeRequestFor(
   codec: Buffer,
   inputs: readonly DecodeInput[],
   sandbox: Sandbox,
+  params: CodecParams | null = null,
 ): SandboxRequest {
   const [only] = inputs;
   return inputs.length === 1 && only !== undefined
-    ? decodeRequest(codec, only, only.quality, only.encoded, sandbox.limits)
-    : decodeBatchRequest(codec, inputs, sandbox.limits);
+    ? decodeRequest(codec, only, only.quality, only.encoded, sandbox.limits, params)
+    : decodeBatchRequest(codec, inputs, sandbox.limits, params);
 }
 
 /** The run's outcome, or a failure naming the point it belongs to (when known). */
@@ -90,9 +93,17 @@ function failure(
 }
 
 export class SandboxCalls {
-  readonly timings: EvaluationTimings = emptyTimings();
+  /** `params`: config['params'] of every encode and decode (null: the harness's defaults). */
+  constructor(
+    private readonly sandbox: Sandbox,
+    readonly params: CodecParams | null = null,
+    readonly timings: EvaluationTimings = emptyTimings(),
+  ) {}
 
-  constructor(private readonly sandbox: Sandbox) {}
+  /** The same sandbox and timings, another config['params']. */
+  withParams(params: CodecParams | null): SandboxCalls {
+    return new SandboxCalls(this.sandbox, params, this.timings);
+  }
 
   /** One container: its outcome, its time counted. */
   async run(request: SandboxRequest): Promise<CompletedRun | FailedRun> {
@@ -138,7 +149,10 @@ export class SandboxCalls {
     qualities: readonly number[],
   ): Promise<StageOutcome<RunOutput<EncodedFrame>[]>> {
     const points = qualities.map((quality) => ({ clip: clip.name, quality }));
-    const done = await this.runAll(encodeRequestFor(codec, clip, qualities, this.sandbox), points);
+    const done = await this.runAll(
+      encodeRequestFor(codec, clip, qualities, this.sandbox, this.params),
+      points,
+    );
     if (!done.ok) return done;
     const outputs: RunOutput<EncodedFrame>[] = [];
     for (const [index, point] of points.entries()) {
@@ -172,7 +186,10 @@ export class SandboxCalls {
     inputs: readonly (DecodeInput & { readonly clip: string })[],
   ): Promise<StageOutcome<RunOutput<Buffer>[]>> {
     const points = inputs.map((input) => ({ clip: input.clip, quality: input.quality }));
-    const done = await this.runAll(decodeRequestFor(codec, inputs, this.sandbox), points);
+    const done = await this.runAll(
+      decodeRequestFor(codec, inputs, this.sandbox, this.params),
+      points,
+    );
     if (!done.ok) return done;
     const outputs: RunOutput<Buffer>[] = [];
     for (const [index, input] of inputs.entries()) {

@@ -162,7 +162,11 @@ async function perPointSweep(
       if (!decoded.ok) return decoded;
       const [frames] = decoded.value;
       if (frames === undefined) throw new Error('sweep: the decoder returned no run');
-      const ev = { inputs: [input], decodedSha256: [decodedDigest(frames.frames)] };
+      const ev = {
+        inputs: [input],
+        decodedSha256: [decodedDigest(frames.frames)],
+        params: calls.params,
+      };
       const point = { clip, quality, encoded: output, decoded: frames };
       metrics.add(point);
       return { ok: true, value: { point, ev } };
@@ -247,6 +251,7 @@ async function batchedSweep(
     evidence.push({
       inputs,
       decodedSha256: outcome.value.outputs.map((output) => decodedDigest(output.frames)),
+      params: calls.params,
     });
     measured.push(...outcome.value.points);
   }

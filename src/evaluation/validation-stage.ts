@@ -8,12 +8,13 @@ import { isFailureCategory, type Failure } from './failure.js';
 import { MAX_MESSAGE_CHARS, capText, validateRequest } from './protocol.js';
 import type { ValidationFinding } from './results.js';
 import type { SandboxCalls, StageOutcome } from './sandbox-calls.js';
+import { parseSpec, type TunableSpec } from './tunables.js';
 
 export async function validateStage(
   calls: SandboxCalls,
   codec: Buffer,
   limits: SandboxLimits,
-): Promise<StageOutcome<null>> {
+): Promise<StageOutcome<TunableSpec | null>> {
   const run = await calls.run(validateRequest(codec, limits));
   if (!run.ok) {
     // The validator itself died (e.g. the parser blew up on hostile input): the source is
@@ -48,7 +49,19 @@ export async function validateStage(
     };
   }
   const first = report.findings[0];
-  if (report.ok) return { ok: true, value: null };
+  // The spec is checked again here (tunables.ts): a report claiming a bad one is a sandbox_error.
+  if (report.ok && report.tunables !== null && parseSpec(report.tunables) === null) {
+    return {
+      ok: false,
+      failure: {
+        category: 'sandbox_error',
+        message: 'the validator passed a TUNABLES spec that the orchestrator refuses',
+        cause: cause('no_report'),
+      },
+      log: '',
+    };
+  }
+  if (report.ok) return { ok: true, value: parseSpec(report.tunables) };
   if (first === undefined) {
     return {
       ok: false,
@@ -86,10 +99,14 @@ const MAX_EXCERPT_CHARS = 400;
 
 export function parseReport(
   data: Buffer | undefined,
-): { ok: boolean; findings: ValidationFinding[] } | null {
+): { ok: boolean; findings: ValidationFinding[]; tunables: unknown } | null {
   if (data === undefined) return null;
   try {
-    const value = JSON.parse(data.toString('utf8')) as { ok?: unknown; findings?: unknown };
+    const value = JSON.parse(data.toString('utf8')) as {
+      ok?: unknown;
+      findings?: unknown;
+      tunables?: unknown;
+    };
     if (typeof value.ok !== 'boolean' || !Array.isArray(value.findings)) return null;
     // The report comes out of a container: capped here whatever the validator did.
     const findings = (value.findings as Array<Record<string, unknown>>)
@@ -101,7 +118,7 @@ export function parseReport(
         line: typeof item.line === 'number' ? item.line : null,
         excerpt: typeof item.excerpt === 'string' ? capText(item.excerpt, MAX_EXCERPT_CHARS) : '',
       }));
-    return { ok: value.ok, findings };
+    return { ok: value.ok, findings, tunables: value.tunables ?? null };
   } catch {
     return null;
   }

@@ -91,6 +91,8 @@ const LOOKUP: Readonly<Record<CauseKind, (found: Found) => Cause>> = {
   signature: ({ detail }) =>
     named(`signature:${detail}`, `${detail} has the wrong parameters`, detail),
   async: ({ detail }) => named(`async:${detail}`, `${detail} is async`, detail),
+  tunables: ({ detail }) =>
+    named(`tunables:${detail}`, `the TUNABLES entry ${detail} is invalid`, detail),
   returned: ({ detail }) =>
     named(`returned:${detail}`, `the encoder returned ${detail}, not a dict`, detail),
   missing_key: ({ detail }) =>

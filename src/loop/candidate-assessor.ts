@@ -1,5 +1,6 @@
 import type { AdoptionPolicy } from '../evaluation/adoption.js';
 import { assessCandidate, type AssessPorts, type Assessment } from '../assessment/assessment.js';
+import { tuneReference } from '../assessment/tuning-options.js';
 import type { Clip } from '../evaluation/clip.js';
 import type { EndedEarly } from '../evaluation/early-stages.js';
 import { codeSha256, type Store } from '../store/store.js';
@@ -15,6 +16,16 @@ export interface AssessorDependencies {
   readonly policy: AdoptionPolicy;
   /** Behavioural dedup and screening (early-plan.ts); both on by default. */
   readonly earlyStages?: EarlyStageSettings | undefined;
+  /** Tuning of codecs with TUNABLES (docs/ARCHITECTURE.md §3.7); absent: off (`--no-tune`). */
+  readonly tuning?: LoopTuning | undefined;
+}
+
+export interface LoopTuning {
+  /** Proxy evaluations per candidate (`--tune-budget`). */
+  readonly budget: number;
+  readonly seed: number;
+  /** The JPEG anchor's code: the tuner's reference before v1. */
+  readonly jpegCode: Buffer;
 }
 
 /**
@@ -61,18 +72,32 @@ export class CandidateAssessor {
       qualities,
       this.deps.earlyStages ?? DEFAULT_EARLY_STAGES,
     );
+    const current = incumbent
+      ? {
+          code: Buffer.from(incumbent.attempt.code, 'utf8'),
+          origin: `v${incumbent.version} (attempt ${incumbent.attemptId})`,
+          params: incumbent.attempt.params,
+        }
+      : null;
+    const tuning = this.deps.tuning;
     const assessment = await assessCandidate(
       {
         code,
         clips: this.deps.clips,
         holdout: this.deps.holdout,
-        incumbent: incumbent
-          ? {
-              code: Buffer.from(incumbent.attempt.code, 'utf8'),
-              origin: `v${incumbent.version} (attempt ${incumbent.attemptId})`,
-            }
-          : null,
-        options: { qualities: this.deps.qualities },
+        incumbent: current,
+        options: {
+          qualities: this.deps.qualities,
+          ...(tuning === undefined
+            ? {}
+            : {
+                tune: {
+                  budget: tuning.budget,
+                  seed: tuning.seed,
+                  reference: tuneReference(current, tuning.jpegCode),
+                },
+              }),
+        },
         policy: this.deps.policy,
       },
       early,

@@ -36,6 +36,18 @@ export function attemptSummary(attempt: StoredAttempt): AttemptSummary {
           },
         }
       : {}),
+    ...(attempt.tuning
+      ? {
+          tuning: {
+            params: attempt.tuning.params,
+            defaults: attempt.tuning.defaults,
+            defaultBdRatePct: attempt.tuning.default_bd_rate,
+            tunedBdRatePct: attempt.tuning.tuned_bd_rate,
+            evaluations: attempt.tuning.evaluations,
+            wallMs: attempt.tuning.wall_ms,
+          },
+        }
+      : {}),
   };
 }
 

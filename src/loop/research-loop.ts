@@ -13,7 +13,7 @@ import {
   type LoopRecord,
 } from './attempt-records.js';
 import { generateWithBackoff } from './backoff.js';
-import { CandidateAssessor } from './candidate-assessor.js';
+import { CandidateAssessor, type LoopTuning } from './candidate-assessor.js';
 import type { Clock } from './clock.js';
 import { generationContext, type RecommendationSource } from './generation-context.js';
 import {
@@ -59,6 +59,8 @@ export interface LoopDependencies {
   readonly control?: LoopControl;
   /** Behavioural dedup and screening (early-plan.ts); both on by default. */
   readonly earlyStages?: EarlyStageSettings;
+  /** Tuning of codecs with TUNABLES (§3.7); absent: off. */
+  readonly tuning?: LoopTuning;
 }
 
 export interface RunLimits extends StopLimits {

@@ -22,6 +22,7 @@ const LAYER_FILES = [
   'contract.json',
   'harness/harness.py',
   'harness/validator.py',
+  'harness/tunables.py',
 ];
 
 export interface ImageRefs {

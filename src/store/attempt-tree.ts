@@ -7,6 +7,7 @@
  *   code_attempts/orphaned/                     files whose attempt never reached the index
  *   codec_versions/codec_attempt_<id>.py        every generated code version
  *   codec_versions/v<N>_attempt_<id>.py         each adopted version
+ *   codec_versions/v<N>_attempt_<id>.params.json  its config['params'], when it has any
  *   best_codec_implementation.json              the current version
  * Every file is written atomically. The index is the truth; the tree is derived from it and
  * written first, so that a row never points at a missing file.
@@ -33,6 +34,30 @@ export const codeFile = (id: string): string => join(ATTEMPTS_DIR, `attempt_${id
 export const versionCopyFile = (id: string): string => join(VERSIONS_DIR, `codec_attempt_${id}.py`);
 export const adoptedFile = (version: number, id: string): string =>
   join(VERSIONS_DIR, `v${version}_attempt_${id}.py`);
+export const adoptedParamsFile = (version: number, id: string): string =>
+  join(VERSIONS_DIR, `v${version}_attempt_${id}.params.json`);
+
+/**
+ * An adopted version's params and how they were found: part of the version, read back by
+ * `evaluate --params FILE` (which takes the `params` object of a file that has one).
+ */
+function paramsRecord(attempt: StoredAttempt): Record<string, unknown> {
+  const tuning = attempt.tuning;
+  return {
+    params: attempt.params,
+    tuning:
+      tuning === null
+        ? null
+        : {
+            defaults: tuning.defaults,
+            default_bd_rate: tuning.default_bd_rate,
+            tuned_bd_rate: tuning.tuned_bd_rate,
+            evaluations: tuning.evaluations,
+            wall_ms: tuning.wall_ms,
+            proxy: tuning.proxy,
+          },
+  };
+}
 
 /** What an attempt's files depend on, light enough to list for every attempt at start-up. */
 export interface AttemptShape {
@@ -96,6 +121,7 @@ export function bestCodecText(version: CodecVersion, attempt: StoredAttempt): st
     bd_rate: { previous: bd?.incumbent ?? null, ...bdRatesByAnchor(bd) },
     metrics: attempt.metrics?.points ?? [],
     decision: version.decision.summary,
+    ...paramsRecord(attempt),
   };
   return `${JSON.stringify(best, null, 2)}\n`;
 }
@@ -138,6 +164,11 @@ export class AttemptTree {
   }
 
   writeVersion(version: number, attempt: StoredAttempt): void {
+    if (attempt.params !== null) {
+      const record = { version, attempt_id: attempt.id, ...paramsRecord(attempt) };
+      const file = this.path(adoptedParamsFile(version, attempt.id));
+      writeFileAtomicSync(file, `${JSON.stringify(record, null, 2)}\n`);
+    }
     writeFileAtomicSync(this.path(adoptedFile(version, attempt.id)), attempt.code);
   }
 

@@ -156,6 +156,11 @@ export class MemoryStore implements Store {
       firstAttemptAtMs: earliest(this.rows),
       firstSuccessAtMs: earliest(successes.filter((row) => row.stage === 'done')),
       versions: this.adopted.length,
+      tuning: {
+        attempts: this.rows.filter((row) => row.tuning !== null).length,
+        evaluations: sum((row) => row.tuning?.evaluations ?? 0),
+        wallMs: sum((row) => row.tuning?.wall_ms ?? 0),
+      },
       cost: {
         dollars: sum((row) => row.usage.costUsd),
         inputTokens: sum((row) => row.usage.inputTokens),

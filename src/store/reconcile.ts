@@ -11,6 +11,7 @@ import {
   BEST_FILE,
   VERSIONS_DIR,
   adoptedFile,
+  adoptedParamsFile,
   attemptFiles,
   bestCodecText,
   codeFile,
@@ -132,9 +133,11 @@ export function reconcileTree(
   }
   for (const version of versions) {
     const relative = adoptedFile(version.version, version.attemptId);
-    if (tree.exists(relative)) continue;
+    const paramsFile = adoptedParamsFile(version.version, version.attemptId);
+    if (tree.exists(relative) && tree.exists(paramsFile)) continue;
     const attempt = index.attempt(version.attemptId);
     if (attempt === null) continue;
+    if (tree.exists(relative) && attempt.params === null) continue;
     tree.writeVersion(version.version, attempt);
     restored.push(relative);
   }

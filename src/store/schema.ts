@@ -106,6 +106,13 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE attempts ADD COLUMN screening_json TEXT;
   CREATE INDEX attempts_behaviour ON attempts (behaviour_sha256, id);
   `,
+  // 6: tunable codecs (docs/ARCHITECTURE.md §3.7): the config['params'] an attempt's sweep ran
+  // with, and the tune stage's record (tuned and default values, proxy BD-rates, the proxy
+  // evaluations). Null in rows made before, and for codecs without TUNABLES that were not tuned.
+  `
+  ALTER TABLE attempts ADD COLUMN params_json TEXT;
+  ALTER TABLE attempts ADD COLUMN tuning_json TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -54,9 +54,14 @@ const COLUMNS = [
   'behaviour_sha256',
   'duplicate_of',
   'screening_json',
+  'params_json',
+  'tuning_json',
 ];
 
 interface TotalsRow {
+  tuned: number;
+  tune_evaluations: number;
+  tune_wall_ms: number;
   attempts: number;
   successes: number;
   screened: number;
@@ -121,7 +126,10 @@ function prepare(db: Database.Database) {
           coalesce(sum(output_tokens), 0) AS output_tokens,
           coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens,
           coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens,
-          (SELECT count(*) FROM versions) AS versions
+          (SELECT count(*) FROM versions) AS versions,
+          coalesce(sum(tuning_json IS NOT NULL), 0) AS tuned,
+          coalesce(sum(json_extract(tuning_json, '$.evaluations')), 0) AS tune_evaluations,
+          total(json_extract(tuning_json, '$.wall_ms')) AS tune_wall_ms
         FROM attempts`),
     byOrigin: db.prepare('SELECT origin, count(*) AS n FROM attempts GROUP BY origin'),
     byCategory: db.prepare(
@@ -302,6 +310,11 @@ export class SqliteQueries {
       firstAttemptAtMs: row.first_attempt,
       firstSuccessAtMs: row.first_success,
       versions: row.versions,
+      tuning: {
+        attempts: row.tuned,
+        evaluations: row.tune_evaluations,
+        wallMs: row.tune_wall_ms,
+      },
       cost: {
         dollars: row.dollars,
         inputTokens: row.input_tokens,

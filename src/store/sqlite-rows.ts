@@ -5,6 +5,8 @@ import type { FailureCause } from '../evaluation/cause.js';
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { GenerationFailureKind, RecommendationRef } from '../generators/generator.js';
 import type { ScreeningRecord } from '../evaluation/screening.js';
+import type { TuningRecord } from '../evaluation/tune-stage.js';
+import type { CodecParams } from '../evaluation/tunables.js';
 import type {
   AttemptAssessment,
   AttemptOrigin,
@@ -51,6 +53,8 @@ export interface AttemptRow {
   behaviour_sha256: string | null;
   duplicate_of: number | null;
   screening_json: string | null;
+  params_json: string | null;
+  tuning_json: string | null;
   version: number | null;
 }
 
@@ -107,6 +111,8 @@ export function attemptParams(
     behaviour_sha256: attempt.behaviourSha256,
     duplicate_of: attempt.duplicateOf === null ? null : Number(attempt.duplicateOf),
     screening_json: json(attempt.screening),
+    params_json: json(attempt.params),
+    tuning_json: json(attempt.tuning),
   };
 }
 
@@ -165,6 +171,8 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     behaviourSha256: row.behaviour_sha256,
     duplicateOf: row.duplicate_of === null ? null : String(row.duplicate_of),
     screening: parsed<ScreeningRecord>(row.screening_json),
+    params: parsed<CodecParams>(row.params_json),
+    tuning: parsed<TuningRecord>(row.tuning_json),
   };
 }
 

@@ -18,6 +18,8 @@ import type {
 import type { FailureCause } from '../evaluation/cause.js';
 import { PASSING_ENDS, type FailureCategory, type Stage } from '../evaluation/failure.js';
 import type { ScreeningRecord } from '../evaluation/screening.js';
+import type { TuningRecord } from '../evaluation/tune-stage.js';
+import type { CodecParams } from '../evaluation/tunables.js';
 import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
 
 /**
@@ -96,12 +98,21 @@ export interface AttemptRecord {
   readonly duplicateOf?: string | null;
   /** The screening stage's record, when screening ran (passed, inconclusive or screened out). */
   readonly screening?: ScreeningRecord | null;
+  /**
+   * config['params'] the sweep ran with (tuned, given or the defaults); null when unknown (no
+   * validation, or before params were recorded). An adopted version's params are part of it.
+   */
+  readonly params?: CodecParams | null;
+  /** The tune stage's record (§3.7), when it ran. */
+  readonly tuning?: TuningRecord | null;
 }
 
 export interface StoredAttempt extends AttemptRecord {
   readonly behaviourSha256: string | null;
   readonly duplicateOf: string | null;
   readonly screening: ScreeningRecord | null;
+  readonly params: CodecParams | null;
+  readonly tuning: TuningRecord | null;
   /** Decimal digits; assigned by the store, increasing (epoch ms like the seed, bumped). */
   readonly id: string;
   readonly ok: boolean;
@@ -174,6 +185,12 @@ export interface StoreTotals {
   readonly firstAttemptAtMs: number | null;
   readonly firstSuccessAtMs: number | null;
   readonly versions: number;
+  /** What tuning cost (§3.7): the attempts tuned, their proxy evaluations and wall time. */
+  readonly tuning: {
+    readonly attempts: number;
+    readonly evaluations: number;
+    readonly wallMs: number;
+  };
   readonly cost: CostTotals;
 }
 
@@ -214,11 +231,13 @@ export function passes(record: Pick<AttemptRecord, 'stage' | 'category'>): boole
 /** The new fields of a record, null where absent (records made before they existed). */
 export function earlyFields(
   record: AttemptRecord,
-): Pick<StoredAttempt, 'behaviourSha256' | 'duplicateOf' | 'screening'> {
+): Pick<StoredAttempt, 'behaviourSha256' | 'duplicateOf' | 'screening' | 'params' | 'tuning'> {
   return {
     behaviourSha256: record.behaviourSha256 ?? null,
     duplicateOf: record.duplicateOf ?? null,
     screening: record.screening ?? null,
+    params: record.params ?? null,
+    tuning: record.tuning ?? null,
   };
 }
 
@@ -240,11 +259,15 @@ export function evaluationOutcome(
   | 'behaviourSha256'
   | 'duplicateOf'
   | 'screening'
+  | 'params'
+  | 'tuning'
 > {
   const early = {
     behaviourSha256: result.behaviourSha256 ?? null,
     duplicateOf: result.stage === 'duplicate_behaviour' ? result.duplicateOf : null,
     screening: ('screening' in result ? result.screening : null) ?? null,
+    params: ('params' in result ? result.params : null) ?? null,
+    tuning: ('tuning' in result ? result.tuning : null) ?? null,
   };
   if (result.failure === null) {
     // Passed, or ended early without failing: a behavioural duplicate, or screened out with

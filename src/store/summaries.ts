@@ -74,6 +74,12 @@ export interface StatusJson {
   /** Seconds from the first attempt to the first success. */
   readonly time_to_first_success_s: number | null;
   readonly versions: readonly VersionJson[];
+  /** Tuning's cost (§3.7): attempts tuned, proxy evaluations, their wall time. */
+  readonly tuning: {
+    readonly attempts: number;
+    readonly evaluations: number;
+    readonly wall_s: number;
+  };
   readonly cost: {
     readonly dollars: number;
     readonly input_tokens: number;
@@ -111,6 +117,11 @@ export function statusJson(store: Store): StatusJson {
         ? (totals.firstSuccessAtMs - totals.firstAttemptAtMs) / 1000
         : null,
     versions: versionsJson(store),
+    tuning: {
+      attempts: totals.tuning.attempts,
+      evaluations: totals.tuning.evaluations,
+      wall_s: totals.tuning.wallMs / 1000,
+    },
     cost: {
       dollars: totals.cost.dollars,
       input_tokens: totals.cost.inputTokens,

@@ -103,10 +103,13 @@ async function buildRewordedImage(base: string): Promise<string> {
     const context = await packTar([
       {
         name: 'Dockerfile',
-        data: Buffer.from(`FROM ${base}\nCOPY harness.py validator.py /opt/codec-lab/\n`),
+        data: Buffer.from(
+          `FROM ${base}\nCOPY harness.py validator.py tunables.py /opt/codec-lab/\n`,
+        ),
       },
       { name: 'harness.py', data: readFileSync(join(dir, 'harness.py')) },
       { name: 'validator.py', data: readFileSync(join(dir, 'validator.py')) },
+      { name: 'tunables.py', data: readFileSync(join(dir, 'tunables.py')) },
     ]);
     const stream = await docker.buildImage(Readable.from([context]), {
       t: REWORDED_TAG,

@@ -7,7 +7,13 @@ import {
   splitWallMs,
 } from '../../src/evaluation/batch-protocol.js';
 import type { Clip } from '../../src/evaluation/clip.js';
-import { interpretRun, maxFrameBytes, type EncodedFrame } from '../../src/evaluation/protocol.js';
+import {
+  decodeRequest,
+  encodeRequest,
+  interpretRun,
+  maxFrameBytes,
+  type EncodedFrame,
+} from '../../src/evaluation/protocol.js';
 import { warmPoolSize } from '../../src/sandbox/pool-size.js';
 import type { SandboxLimits, SandboxRequest, SandboxRun } from '../../src/sandbox/sandbox.js';
 
@@ -169,5 +175,31 @@ describe('warmPoolSize', () => {
 
   it('keeps the configured pool for the per-point protocol', () => {
     expect(warmPoolSize(6, { batching: false, containersInFlight: 2 })).toBe(6);
+  });
+});
+
+describe("config['params'] in the jobs (docs/ARCHITECTURE.md §2.1)", () => {
+  const params = { q_scale: 1.5, block: 8 };
+  const c = clip('a', 20, 18, 2);
+  const frames: EncodedFrame[] = [0, 1].map(() => ({
+    compressed: Buffer.from('x'),
+    metadata: Buffer.from('{}'),
+  }));
+
+  it('sits at the top of a batched job, which every run inherits', () => {
+    expect(jobOf(encodeBatchRequest(CODEC, c, [0.25, 0.75], LIMITS, params)).params).toEqual(
+      params,
+    );
+    const input = decodeInputOf(c, 0.25, frames);
+    expect(jobOf(decodeBatchRequest(CODEC, [input, input], LIMITS, params)).params).toEqual(params);
+  });
+
+  it('is in a per-point job too, and absent when none is given (the harness uses the defaults)', () => {
+    expect(jobOf(encodeRequest(CODEC, c, 0.5, LIMITS, params)).params).toEqual(params);
+    expect(
+      jobOf(decodeRequest(CODEC, { ...c, frameCount: 2 }, 0.5, frames, LIMITS, params)).params,
+    ).toEqual(params);
+    expect('params' in jobOf(encodeRequest(CODEC, c, 0.5, LIMITS))).toBe(false);
+    expect('params' in jobOf(encodeBatchRequest(CODEC, c, [0.25, 0.75], LIMITS))).toBe(false);
   });
 });

@@ -203,6 +203,8 @@ export function stored(overrides: Partial<StoredAttempt> = {}): StoredAttempt {
     codeSha256: codeSha256(code),
     behaviourSha256: null,
     duplicateOf: null,
+    params: null,
+    tuning: null,
     screening: null,
     parentId: null,
     generator: 'anthropic',

@@ -39,6 +39,7 @@ const TOTALS: StoreTotals = {
   firstAttemptAtMs: T0,
   firstSuccessAtMs: T0 + 90 * MINUTE,
   versions: 2,
+  tuning: { attempts: 0, evaluations: 0, wallMs: 0 },
   cost: {
     dollars: 1.234,
     inputTokens: 0,

@@ -11,6 +11,7 @@ import {
   metricsFor,
   usage,
 } from './loop-fakes.js';
+import { TUNED } from './store-contract-early.js';
 
 function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
   const code = overrides.code ?? codec('plain');
@@ -21,6 +22,8 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
     codeSha256: codeSha256(code),
     behaviourSha256: null,
     duplicateOf: null,
+    params: null,
+    tuning: null,
     screening: null,
     parentId: null,
     generator: 'fake',
@@ -53,6 +56,19 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
 const noComparison = { mean_pct: null, median_pct: null, per_clip: [] };
 
 describe('attemptSummary', () => {
+  it("carries a tuned attempt's params, defaults, proxy BD-rates and cost", () => {
+    const summary = attemptSummary(stored({ params: TUNED.params, tuning: TUNED }));
+    expect(summary.tuning).toEqual({
+      params: TUNED.params,
+      defaults: TUNED.defaults,
+      defaultBdRatePct: 12.5,
+      tunedBdRatePct: -3,
+      evaluations: 12,
+      wallMs: 4200,
+    });
+    expect(attemptSummary(stored({})).tuning).toBeUndefined();
+  });
+
   it('summarises an adopted success with its BD-rates', () => {
     const summary = attemptSummary(
       stored({

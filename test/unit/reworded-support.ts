@@ -15,7 +15,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const HARNESS_DIR = join(ROOT, 'sandbox-image/harness');
 export const REWORDED_PREFIX = 'REWORDED ';
 
-/** Writes reworded harness.py and validator.py, and contract.json, into `dir`. */
+/** Writes reworded harness.py and validator.py, and contract.json and tunables.py, into `dir`. */
 export function writeRewordedHarness(dir: string): void {
   for (const file of ['harness.py', 'validator.py']) {
     execFileSync('python3', [
@@ -25,6 +25,7 @@ export function writeRewordedHarness(dir: string): void {
     ]);
   }
   copyFileSync(join(ROOT, 'sandbox-image/contract.json'), join(dir, 'contract.json'));
+  copyFileSync(join(HARNESS_DIR, 'tunables.py'), join(dir, 'tunables.py'));
 }
 
 export interface FoundCause {

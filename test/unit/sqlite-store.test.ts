@@ -9,6 +9,7 @@ import { isCodecLabError } from '../../src/errors.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { DATABASE_FILE, LOCK_FILE, SqliteStore } from '../../src/store/sqlite-store.js';
 import { codeSha256 } from '../../src/store/store.js';
+import { TUNED } from './store-contract-early.js';
 import {
   ADOPT,
   METRICS,
@@ -117,7 +118,26 @@ describe('SqliteStore attempt tree', () => {
       bd_rate: { previous: -3.5, jpeg: -41.5, x264: 12.25, x265: 30, vp9: 25, av1: 10.5 },
       metrics: METRICS.points,
       decision: ADOPT.summary,
+      params: null,
+      tuning: null,
     });
+    expect(listing('codec_versions').filter((name) => name.endsWith('.params.json'))).toEqual([]);
+  });
+
+  it("writes an adopted version's params with it, and restores them when missing", () => {
+    const tuned = store.recordAttempt(record('t = 1\n', { params: TUNED.params, tuning: TUNED }));
+    store.adopt(tuned.id, ADOPT);
+    const file = `codec_versions/v1_attempt_${tuned.id}.params.json`;
+    const written = JSON.parse(read(file)) as Record<string, unknown>;
+    expect(written).toMatchObject({ version: 1, attempt_id: tuned.id, params: TUNED.params });
+    expect(JSON.parse(read('best_codec_implementation.json'))).toMatchObject({
+      params: TUNED.params,
+      tuning: { default_bd_rate: 12.5, tuned_bd_rate: -3, evaluations: 12 },
+    });
+    store.close();
+    rmSync(join(dataDir, file));
+    store = SqliteStore.open({ dataDir, now: clock });
+    expect(JSON.parse(read(file))).toEqual(written);
   });
 
   it('leaves no temporary files and keeps the database in WAL mode', () => {

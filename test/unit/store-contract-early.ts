@@ -5,6 +5,7 @@
 import { expect, it } from 'vitest';
 
 import type { ScreeningRecord } from '../../src/evaluation/screening.js';
+import type { TuningRecord } from '../../src/evaluation/tune-stage.js';
 import type { Store } from '../../src/store/store.js';
 import { failed, record } from './store-contract.js';
 
@@ -28,7 +29,33 @@ export const SCREENED_OUT: ScreeningRecord = {
   },
 };
 
+/** A tune stage's record (§3.7), as an attempt stores it. */
+export const TUNED: TuningRecord = {
+  params: { q_scale: 1.5, block: 8 },
+  defaults: { q_scale: 4, block: 4 },
+  default_bd_rate: 12.5,
+  tuned_bd_rate: -3,
+  evaluations: 12,
+  wall_ms: 4200,
+  seed: 1,
+  proxy: { clips: ['foreman'], frames: 4, qualities: [0.1, 0.3, 0.7, 0.9], reference: 'jpeg' },
+  trials: [{ params: { q_scale: 4, block: 4 }, bd_rate: 12.5 }],
+};
+
 export function earlyEndingsContract(current: () => Store): void {
+  it('round-trips the params and the tuning record (null in attempts without them)', () => {
+    const store = current();
+    const tuned = store.recordAttempt(record('t\n', { params: TUNED.params, tuning: TUNED }));
+    const given = store.recordAttempt(record('g\n', { params: { q_scale: 2 } }));
+    const old = store.recordAttempt(record('o\n'));
+    expect(store.attempt(tuned.id)).toEqual(tuned);
+    expect(store.attempt(tuned.id)).toMatchObject({ params: TUNED.params, tuning: TUNED });
+    expect(store.attempt(given.id)).toMatchObject({ params: { q_scale: 2 }, tuning: null });
+    expect(store.attempt(old.id)).toMatchObject({ params: null, tuning: null });
+    // status reports what tuning cost
+    expect(store.totals().tuning).toEqual({ attempts: 1, evaluations: 12, wallMs: 4200 });
+  });
+
   it('round-trips the fingerprint, the screening record and the duplicate pointer', () => {
     const store = current();
     const first = store.recordAttempt(record('a\n', { behaviourSha256: SHA_A }));

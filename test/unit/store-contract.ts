@@ -402,6 +402,7 @@ export function storeContract(name: string, subject: () => ContractSubject): voi
         firstAttemptAtMs: null,
         firstSuccessAtMs: null,
         versions: 0,
+        tuning: { attempts: 0, evaluations: 0, wallMs: 0 },
         cost: {
           dollars: 0,
           inputTokens: 0,

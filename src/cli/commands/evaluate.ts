@@ -8,6 +8,7 @@ import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.
 import { evaluateCommand, parseQualities } from '../evaluate-command.js';
 import { positiveInt, positiveNumber, userPath } from '../flag-parsers.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
+import { parseParams } from '../tune-flags.js';
 
 const evaluateFlags = z.object({
   codecPath: z.string(),
@@ -24,6 +25,8 @@ const evaluateFlags = z.object({
   skipValidation: flag,
   batching: z.boolean().optional(),
   anchorPreset: anchorPresetSchema,
+  params: converted(parseParams).optional(),
+  tune: z.boolean().optional(),
 });
 
 /** `codec-lab evaluate <codec.py>`: one codec through the cascade (evaluate-command.ts). */
@@ -85,6 +88,14 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
     )
     .option(ANCHOR_PRESET_FLAG, ANCHOR_PRESET_HELP)
     .option(
+      '--params <file|json>',
+      "config['params'] for the codec's TUNABLES: a JSON object, or a JSON file (a version's best_codec_implementation.json or codec_versions/ record); the values are used as given, not tuned",
+    )
+    .option(
+      '--no-tune',
+      "don't tune the codec's TUNABLES on a proxy before the sweep (its defaults run)",
+    )
+    .option(
       '--skip-validation',
       'skip the static validator and go straight to the sandbox (the container, not the validator, is the security boundary)',
     )
@@ -109,6 +120,8 @@ export function registerEvaluate(program: Command, { log, write }: CliContext): 
           skipValidation: flags.skipValidation === true,
           batching: flags.batching !== false,
           anchorPreset: flags.anchorPreset,
+          params: flags.params,
+          tune: flags.tune !== false,
         },
         log,
         write,

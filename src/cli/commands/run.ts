@@ -19,6 +19,7 @@ import { GENERATOR_CHOICES, runCommand } from '../run-command.js';
 import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { modelFlags, modelOption, modelOverrides } from '../model-flags.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
+import { DEFAULT_TUNE_BUDGET, positiveBudget } from '../tune-flags.js';
 
 const runFlags = z
   .object({
@@ -55,6 +56,8 @@ const runFlags = z
     triggerFailures: z.number().optional(),
     maxRepairs: z.number().optional(),
     anchorPreset: anchorPresetSchema,
+    tune: z.boolean().optional(),
+    tuneBudget: z.number(),
   })
   .refine((flags) => flags.port === undefined || flags.serve === true, {
     error: '--port needs --serve',
@@ -100,6 +103,13 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
       '--no-batching',
       'one encoder and one decoder container per (clip, quality) instead of one per clip and one per quality',
     )
+    .option(
+      '--tune-budget <n>',
+      "proxy evaluations spent tuning each candidate's TUNABLES before its sweep",
+      positiveBudget,
+      DEFAULT_TUNE_BUDGET,
+    )
+    .option('--no-tune', "don't tune candidates' TUNABLES (their defaults run)")
     .option('--serve', 'also run the status server and dashboard (see `codec-lab serve`)')
     .option('--port <n>', 'port of the status server with --serve (default 8080)', portNumber)
     .option(
@@ -178,6 +188,7 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           batching: flags.batching !== false,
           earlyStages: earlyStageSettings(flags),
           anchorPreset: flags.anchorPreset,
+          tuneBudget: flags.tune === false ? null : flags.tuneBudget,
           serve: flags.serve ? loadServerConfig(process.env, { port: flags.port }) : undefined,
         },
         log,
