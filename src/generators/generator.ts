@@ -29,6 +29,16 @@ export interface AttemptSummary {
     readonly bdRatePct: number | null;
     readonly marginPct: number;
   };
+  readonly tuning?: TuningSummary | null;
+}
+
+export interface TuningSummary {
+  readonly params: Readonly<Record<string, number | string>>; // tuned values
+  readonly defaults: Readonly<Record<string, number | string>>; // TUNABLES defaults
+  readonly defaultBdRatePct: number | null; // proxy BD-rate of the defaults
+  readonly tunedBdRatePct: number | null; // proxy BD-rate of the tuned params
+  readonly evaluations: number;
+  readonly wallMs: number;
 }
 
 export interface GenerationContext {
