@@ -5,7 +5,7 @@ WEIGHTS is assigned once per weighting block; a codec holds exactly one of them.
 import cv2
 import numpy as np
 
-from codec import BLOCK, CHROMA_Q
+from codec import BLOCK
 
 
 # block: weights_flat
@@ -26,10 +26,12 @@ WEIGHTS = cv2.resize(JPEG_TABLE, (BLOCK, BLOCK), interpolation=cv2.INTER_LINEAR)
 
 
 # block: steps
-def _steps(step, index):
-    return WEIGHTS * np.float32(step * (CHROMA_Q if index else 1.0))
+def _steps(step, index, params):
+    """Plane `index`'s steps: chroma planes (1 and 2) at params['chroma_q'] times the luma step."""
+    return WEIGHTS * np.float32(step * (params["chroma_q"] if index else 1.0))
 
 
+# block: quantise
 def _quantise(coefficients, steps, rounding):
     magnitude = np.floor(np.abs(coefficients) / steps + rounding)
     return (np.sign(coefficients) * magnitude).astype(np.int32)

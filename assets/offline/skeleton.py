@@ -5,6 +5,17 @@ import numpy as np
 from codec import ALIGN, BLOCK, HIGH, LOW, SUBSAMPLE, _from_blocks, _inverse
 
 STEP_LOG2_MAX = STEP_LOG2_RANGE = 1.0  # written by the renderer
+TUNABLES = {}  # written by the renderer
+
+
+# block: params
+def _params(config):
+    """The tunable constants: the tuner's values in config['params'], else the TUNABLES defaults."""
+    given = config.get("params") or {}
+    return {
+        name: (int if entry["type"] == "int" else float)(given.get(name, entry["default"]))
+        for name, entry in TUNABLES.items()
+    }
 
 
 # block: step

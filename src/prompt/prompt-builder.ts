@@ -2,6 +2,7 @@ import type { CodecContract } from '../contract.js';
 import type { AttemptSummary, GenerationContext, Prompt } from '../generators/generator.js';
 import { buildSystemPrompt } from './system-prompt.js';
 import { capHead, capTail, fence, percent } from './text.js';
+import { tuningLines } from './tuning-section.js';
 
 /**
  * Builds the prompt an LLM generator sends: the stable system part (the contract, from
@@ -123,6 +124,7 @@ function incumbentSection(
   const lines = [`## The current best codec (attempt ${incumbent.attemptId})`, ''];
   lines.push(`BD-rate against per-frame JPEG: ${percent(incumbent.bdRateVsJpegPct)}.`);
   if (rd) lines.push('', rdTableText(rd));
+  lines.push(...tuningLines(incumbent));
   lines.push('', 'Its code:', '', fence(incumbent.code, 'python'));
   return lines.join('\n');
 }
@@ -142,6 +144,7 @@ function parentSection(
   }
   lines.push(...failureDetail(parent, limits));
   if (rd) lines.push('', rdTableText(rd));
+  lines.push(...tuningLines(parent));
   lines.push('', 'Its code:', '', fence(parent.code, 'python'));
   return lines.join('\n');
 }

@@ -55,10 +55,27 @@ decompress_video_frame(compressed, metadata, config) -> numpy.ndarray
 - \`width\`, \`height\`: int, the frame size in pixels.
 - \`fps\`: float, the clip's frame rate.
 - \`state\`: dict, empty at frame 0, that persists across the frames of one clip at one quality.
+- \`params\`: dict, the values of your tunable constants (below): their defaults unless a tuner chose others; empty when the codec declares none.
 
 # State
 
 The encoder and the decoder each have their own \`config['state']\`: they run in different processes, in different containers, and never share it. An inter-frame codec keeps its reference frames there; the decoder must rebuild its references from the bitstream alone, so the encoder should predict from its own reconstruction of what the decoder will see (not from the original frames), or errors drift. Module-level globals, files and any other channel between encoder and decoder do not exist.
+
+# Tunable constants
+
+Constants you would otherwise guess (a quantiser scale, a dead zone, a block size, the keyframe interval, a motion search range, a rate-distortion λ) can be left to a tuner. Declare them in a module-level literal named TUNABLES, written out in full: it is read with ast.literal_eval and never executed, so no names, expressions or comprehensions:
+
+\`\`\`python
+TUNABLES = {
+    "q_scale": {"type": "float", "min": 0.25, "max": 4.0, "default": 1.0},
+    "block":   {"type": "choice", "choices": [4, 8, 16], "default": 8},
+    "keyint":  {"type": "int", "min": 1, "max": 60, "default": 12},
+}
+\`\`\`
+
+- At most 8 entries. "float" and "int" have min < max and a default within them (whole numbers for "int"); "choice" has a list of numbers or strings and a default from that list. A TUNABLES the validator refuses fails the attempt, with a message naming the entry.
+- Read the values from \`config['params']\` (e.g. \`config['params']['q_scale']\`) in both functions, never from the literal itself: the encoder and decoder get the same params. Every combination of values within the bounds must give a working, deterministic codec.
+- Before the full evaluation, a cheap seeded search tunes the values on a small proxy (one or two clips, four qualities, a few frames) for the best BD-rate; the full sweep then runs with the tuned values, and your next prompt shows them. So put the constants you are unsure of there, with honest bounds: wide enough to hold the good value, narrow enough that every value works and runs fast. \`quality\` stays the rate knob and is not a tunable.
 
 # What is counted
 

@@ -51,12 +51,14 @@ const GENOMES: Readonly<Record<string, Genome>> = {
   bgrPixels: { ...JPEG_LIKE, colour: 'bgr', transform: 'none', entropy: 'rle_deflate' },
 };
 
-// Whole files changed once on purpose: the header now cites docs/ARCHITECTURE.md.
+// Whole files changed on purpose: the header cites docs/ARCHITECTURE.md; the numeric genes are
+// the contract's TUNABLES, read through _params(config) (issue 15; same bitstreams at the
+// defaults: test/integration/offline-tunables.test.ts).
 const PIN_FILES = {
-  jpegLike: '57f4cc8658710c23f0ce926f3cc0405c9b54971c2acaa25a23c70ecef70f75f4',
-  interBlockArith: '20a0bc19a35db0147084726bd57eaf82b3b9e722a10a8692dbc6e608d6dcab80',
-  globalWebp: '11da408560ea7a130a96377c8fc738c2ca7819423097cacb193881a9edada84f',
-  bgrPixels: '936100b7ca7928bda28bc970023b3a10425358c580f8a3fd73b4950eedd150a6',
+  jpegLike: '87105a575d7a342e8329b90f0839f1159bb6e61b6fde1058e1735b77c2aac11b',
+  interBlockArith: '913dfffbba2132d3e2f0b4343cc45b855d46f2138383d808d153b5e5950b6994',
+  globalWebp: 'ff48f05e8d169f39e7815094975d5adc6401695faf4bbc937ecafeaf2cf630a8',
+  bgrPixels: '331422e1e3bed0cce931f19302c3d60af9e91d2925451a94c6eed96fbde88773',
 };
 
 describe('offline renderer output is pinned', () => {
@@ -65,7 +67,7 @@ describe('offline renderer output is pinned', () => {
       combinations(section.genes).map((genes) => `${section.name}\n${section.render(genes)}`),
     );
     expect(sha256(texts.join('\u0000'))).toBe(
-      'f24f2c38f08bf382a9a6617358196c8c0da6ac5c6bb45d669a64a75cc84c3b11',
+      'c3ad0c8461a994d94c2a90c75594134a80966557ebb862be43a53150a1de8ace',
     );
   });
 

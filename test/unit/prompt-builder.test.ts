@@ -11,6 +11,7 @@ import {
 } from '../../src/prompt/prompt-builder.js';
 import { buildSystemPrompt } from '../../src/prompt/system-prompt.js';
 import { capTail, fence } from '../../src/prompt/text.js';
+import { tunableRanges } from '../../src/prompt/tunables-literal.js';
 
 const contract = loadContract();
 
@@ -130,6 +131,18 @@ describe('buildSystemPrompt', () => {
     expect(system).toContain('allow_pickle');
   });
 
+  it('explains TUNABLES: the literal, its types and limit, config params and what is tuned', () => {
+    expect(system).toContain('- `params`: dict, the values of your tunable constants');
+    expect(system).toContain('# Tunable constants');
+    expect(system).toContain('module-level literal named TUNABLES');
+    expect(system).toContain('ast.literal_eval and never executed');
+    expect(system).toContain('"block":   {"type": "choice", "choices": [4, 8, 16], "default": 8},');
+    expect(system).toContain('At most 8 entries.');
+    expect(system).toContain("config['params']['q_scale']");
+    expect(system).toContain('a cheap seeded search tunes the values on a small proxy');
+    expect(system).toContain('with honest bounds');
+  });
+
   it('asks for exactly one python block with the whole file', () => {
     expect(system).toContain('Answer with exactly ONE fenced code block tagged python');
   });
@@ -225,6 +238,104 @@ describe('buildPrompt user part', () => {
     const parent = failed('p2', 'runtime_errors', 'x = """```"""\nSyntaxError');
     const { user } = buildPrompt(input({ parent }));
     expect(user).toContain('````\nx = """```"""\nSyntaxError\n````');
+  });
+});
+
+const TUNED_CODE = `${INCUMBENT_CODE}
+TUNABLES = {
+    "q_scale": {"type": "float", "min": 0.25, "max": 4.0, "default": 1.0},  # step multiplier
+    'block': {'type': 'choice', 'choices': [4, 8, 16], 'default': 8},
+    "keyint": {"type": "int", "min": 1, "max": 60, "default": 12,},
+    "dead_zone": {"type": "float", "min": 0.0, "max": 0.5, "default": 0.3},
+}
+`;
+
+const tuned: AttemptSummary = {
+  ...incumbent,
+  code: TUNED_CODE,
+  tuning: {
+    params: { q_scale: 1.975, block: 16, keyint: 60, dead_zone: 0.3 },
+    defaults: { q_scale: 1, block: 8, keyint: 12, dead_zone: 0.3 },
+    defaultBdRatePct: 4.25,
+    tunedBdRatePct: -6.5,
+    evaluations: 12,
+    wallMs: 41_400,
+  },
+};
+
+describe('tuned parents and incumbents in the user prompt (issue 15)', () => {
+  it('shows the tuned values next to the defaults, how far they moved and bounds hit', () => {
+    const { user } = buildPrompt(input({ incumbent: tuned, parent: tuned }));
+    expect(user).toContain(
+      'Its TUNABLES were tuned (12 proxy evaluations, 41 s; proxy BD-rate +4.3 % with the defaults, -6.5 % tuned)',
+    );
+    expect(user).toContain('| tunable | default | tuned | range | move |');
+    expect(user).toContain('| `q_scale` | 1 | 1.975 | 0.25 … 4 | +26 % of the range |');
+    expect(user).toContain('| `block` | 8 | 16 | 4, 8, 16 | moved 1 choice, to the last one |');
+    expect(user).toContain(
+      '| `keyint` | 12 | 60 | 1 … 60 | +81 % of the range, at the upper bound |',
+    );
+    expect(user).toContain('| `dead_zone` | 0.3 | 0.3 | 0 … 0.5 | kept the default |');
+    expect(user).toContain('widen a range that a value hit');
+    // Once, in the incumbent's section, before its code.
+    expect(user.split('| tunable |').length - 1).toBe(1);
+    expect(user.indexOf('| `keyint` |')).toBeLessThan(user.indexOf('Its code:'));
+  });
+
+  it('shows a tuned parent that is not the incumbent in the parent section', () => {
+    const parent = { ...tuned, attemptId: 'p9', adopted: false };
+    const { user } = buildPrompt(input({ parent }));
+    const parentAt = user.indexOf('## The attempt to build on (attempt p9)');
+    expect(parentAt).toBeGreaterThan(0);
+    expect(user.indexOf('| tunable |')).toBeGreaterThan(parentAt);
+  });
+
+  it('says nothing of tuning for an untuned codec, and marks a range it cannot read', () => {
+    expect(buildPrompt(input()).user).not.toContain('TUNABLES');
+    expect(buildPrompt(input({ incumbent: { ...tuned, tuning: null } })).user).not.toContain(
+      '| tunable |',
+    );
+    const unreadable = { ...tuned, code: 'TUNABLES = {"q_scale": SCALE}\n' };
+    const { user } = buildPrompt(input({ incumbent: unreadable, parent: unreadable }));
+    expect(user).toContain('| `q_scale` | 1 | 1.975 | unknown | changed |');
+  });
+
+  it('escapes names and choices from codec source', () => {
+    const odd = {
+      ...tuned,
+      code: 'TUNABLES = {"a|b": {"type": "choice", "choices": ["x|y", "z"], "default": "z"}}\n',
+      tuning: {
+        ...(tuned.tuning as NonNullable<AttemptSummary['tuning']>),
+        params: { 'a|b': 'x|y' },
+        defaults: { 'a|b': 'z' },
+      },
+    };
+    const { user } = buildPrompt(input({ incumbent: odd, parent: odd }));
+    expect(user).toContain(
+      '| `a?b` | "z" | "x\\|y" | "x\\|y", "z" | moved 1 choice, to the first one |',
+    );
+  });
+});
+
+describe('tunableRanges', () => {
+  it('reads Python literals: quotes, comments, trailing commas, tuples, True/None', () => {
+    const ranges = tunableRanges(TUNED_CODE);
+    expect(ranges?.get('q_scale')).toEqual({ type: 'float', min: 0.25, max: 4 });
+    expect(ranges?.get('block')).toEqual({ type: 'choice', choices: [4, 8, 16] });
+    expect(ranges?.get('keyint')).toEqual({ type: 'int', min: 1, max: 60 });
+    expect(
+      tunableRanges(
+        "TUNABLES = {'m': {'type': 'choice', 'choices': ('a', 'b'), 'default': 'a', 'x': [True, None, -1e-3]}}",
+      )?.get('m'),
+    ).toEqual({ type: 'choice', choices: ['a', 'b'] });
+  });
+
+  it('gives null for what it cannot read rather than guessing', () => {
+    expect(tunableRanges(INCUMBENT_CODE)).toBeNull();
+    expect(tunableRanges('TUNABLES = {"a": {"type": "int", "min": LOW, "max": 3}}')).toBeNull();
+    expect(tunableRanges('TUNABLES = {"a": {"type": "int", "min": 1}}')).toBeNull();
+    expect(tunableRanges('TUNABLES = {"a": {"type": "int", "min": 1, "max": 2}')).toBeNull();
+    expect(tunableRanges('def f():\n    TUNABLES = {}\n')).toBeNull();
   });
 });
 

@@ -51,12 +51,17 @@ ${tiling}
 ${block('transform.py', 'dct')}`;
 }
 
-/** Defines WEIGHTS (BLOCK x BLOCK multipliers of the step) and _steps(step, index). */
-export function quantiserBlock(genome: Pick<Genome, 'qtable'>): string {
+/**
+ * Defines WEIGHTS (BLOCK x BLOCK multipliers of the step), _steps(step, index, params) (the chroma
+ * step is a tunable of luma/chroma codecs) and _quantise.
+ */
+export function quantiserBlock(genome: Pick<Genome, 'qtable' | 'colour'>): string {
+  const steps = genome.colour === 'bgr' ? 'quantiser_bgr.py' : 'quantiser.py';
   return `
 ${blockText('quantiser.py', `weights_${genome.qtable}`)}
 
-${block('quantiser.py', 'steps')}`;
+${block(steps, 'steps')}
+${block('quantiser.py', 'quantise')}`;
 }
 
 /** Defines _deblock(plane, step): an edge filter applied in the loop by both sides. */

@@ -20,12 +20,15 @@ import {
 import { entropyBlock, needsStruct } from './blocks-entropy.js';
 import { motionBlock, motionBlockSize } from './blocks-motion.js';
 import { canonical, GENE_NAMES, genomeKey, type GeneName, type Genome } from './genome.js';
-import { geometryBlock, reconstructBlock, skeletonBlock, stepBlock } from './skeleton.js';
+import {
+  geometryBlock,
+  reconstructBlock,
+  skeletonBlock,
+  stepBlock,
+  tunablesBlock,
+} from './skeleton.js';
 
 export { STEP_LOG2_MAX, STEP_LOG2_RANGE } from './skeleton.js';
-
-/** How much smaller the rounding offset is on inter frames (residuals are cheaper left at zero). */
-const INTER_ROUNDING_FACTOR = 0.6;
 
 export interface Section {
   readonly name: string;
@@ -64,23 +67,17 @@ export const SECTIONS: readonly Section[] = [
     const align = motionAligned ? Math.max(block, motionBlockSize(g)) : block;
     return `BLOCK = ${block}\nALIGN = ${align}`;
   }),
-  constants('chroma step', ['chromaQ'], (g) => `CHROMA_Q = ${g.chromaQ}`),
-  constants('rounding', ['rounding'], (g) => `ROUNDING = ${g.rounding}`),
-  constants('keyframes', ['prediction', 'keyint', 'keyStep', 'rounding'], (g) =>
-    g.prediction === 'intra'
-      ? ''
-      : [
-          `KEYINT = ${g.keyint}`,
-          `KEY_STEP = ${g.keyStep}`,
-          `ROUNDING_INTER = ${Math.round(g.rounding * INTER_ROUNDING_FACTOR * 100) / 100}`,
-        ].join('\n'),
+  section(
+    'tunables',
+    ['colour', 'chromaQ', 'rounding', 'prediction', 'keyint', 'keyStep'],
+    tunablesBlock,
   ),
   section('step', [], stepBlock),
   section('chroma', ['colour', 'chroma'], chromaBlock),
   section('colour', ['colour'], colourBlock),
   section('geometry', [], geometryBlock),
   section('transform', ['transform'], transformBlock),
-  section('quantiser', ['qtable'], quantiserBlock),
+  section('quantiser', ['qtable', 'colour'], quantiserBlock),
   section('deblock', ['deblock'], deblockBlock),
   section('motion', ['prediction', 'motion', 'subpel'], motionBlock),
   section('entropy', ['entropy'], entropyBlock),

@@ -5,6 +5,7 @@
  * assets/offline/skeleton.py, intra.py and inter.py (python-blocks.ts).
  */
 import { block } from './python-blocks.js';
+import { offlineTunables, tunablesLiteral, type TunableGenes } from './tunables.js';
 
 /**
  * The quantiser step at quality q is 2^(STEP_LOG2_MAX − STEP_LOG2_RANGE·q): it halves every
@@ -20,6 +21,16 @@ STEP_LOG2_MAX = ${STEP_LOG2_MAX}
 STEP_LOG2_RANGE = ${STEP_LOG2_RANGE}
 
 ${block('skeleton.py', 'step')}`;
+}
+
+/** The genome's numeric genes as the contract's TUNABLES, and _params(config) that reads them. */
+export function tunablesBlock(genome: TunableGenes): string {
+  return `
+# Tunable constants (the contract's TUNABLES): the defaults are this genome's genes; a tuner may
+# pass other values within the bounds in config['params'].
+${tunablesLiteral(offlineTunables(genome))}
+
+${block('skeleton.py', 'params')}`;
 }
 
 export function geometryBlock(): string {
