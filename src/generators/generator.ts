@@ -87,6 +87,8 @@ export type Generation =
       readonly code: string;
       readonly raw: string;
       readonly model: string;
+      /** The ensemble member that wrote it (`--models`); absent outside an ensemble. */
+      readonly member?: string;
       readonly usage: Usage;
       readonly origin?: Readonly<Record<string, unknown>>;
     }
@@ -96,6 +98,7 @@ export type Generation =
       readonly message: string;
       readonly raw: string;
       readonly model: string;
+      readonly member?: string;
       readonly usage: Usage;
     };
 

@@ -106,6 +106,11 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE attempts ADD COLUMN screening_json TEXT;
   CREATE INDEX attempts_behaviour ON attempts (behaviour_sha256, id);
   `,
+  // 6: which ensemble member (--models: its `name`) wrote an attempt; null when the run had
+  // one generator. The model itself was always in `model`.
+  `
+  ALTER TABLE attempts ADD COLUMN member TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

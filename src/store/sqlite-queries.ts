@@ -54,6 +54,7 @@ const COLUMNS = [
   'behaviour_sha256',
   'duplicate_of',
   'screening_json',
+  'member',
 ];
 
 interface TotalsRow {

@@ -51,6 +51,7 @@ export interface AttemptRow {
   behaviour_sha256: string | null;
   duplicate_of: number | null;
   screening_json: string | null;
+  member: string | null;
   version: number | null;
 }
 
@@ -107,6 +108,7 @@ export function attemptParams(
     behaviour_sha256: attempt.behaviourSha256,
     duplicate_of: attempt.duplicateOf === null ? null : Number(attempt.duplicateOf),
     screening_json: json(attempt.screening),
+    member: attempt.member,
   };
 }
 
@@ -165,6 +167,7 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     behaviourSha256: row.behaviour_sha256,
     duplicateOf: row.duplicate_of === null ? null : String(row.duplicate_of),
     screening: parsed<ScreeningRecord>(row.screening_json),
+    member: row.member,
   };
 }
 

@@ -19,6 +19,7 @@ import type { FailureCause } from '../evaluation/cause.js';
 import { PASSING_ENDS, type FailureCategory, type Stage } from '../evaluation/failure.js';
 import type { ScreeningRecord } from '../evaluation/screening.js';
 import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
+import type { ModelOutcome } from '../generators/ensemble/outcome.js';
 
 /**
  * Which command made an attempt: `run` (the research loop) or `evaluate` (one codec file a
@@ -96,12 +97,15 @@ export interface AttemptRecord {
   readonly duplicateOf?: string | null;
   /** The screening stage's record, when screening ran (passed, inconclusive or screened out). */
   readonly screening?: ScreeningRecord | null;
+  /** The ensemble member (`--models`: its `name`) that wrote it; null outside an ensemble. */
+  readonly member?: string | null;
 }
 
 export interface StoredAttempt extends AttemptRecord {
   readonly behaviourSha256: string | null;
   readonly duplicateOf: string | null;
   readonly screening: ScreeningRecord | null;
+  readonly member: string | null;
   /** Decimal digits; assigned by the store, increasing (epoch ms like the seed, bumped). */
   readonly id: string;
   readonly ok: boolean;
@@ -199,6 +203,8 @@ export interface Store {
   versions(): CodecVersion[];
   incumbent(): IncumbentVersion | null;
   totals(): StoreTotals;
+  /** Who wrote each `run` attempt and what came of it, oldest first (model-outcomes.ts). */
+  modelOutcomes(): ModelOutcome[];
   close(): void;
 }
 
@@ -214,11 +220,12 @@ export function passes(record: Pick<AttemptRecord, 'stage' | 'category'>): boole
 /** The new fields of a record, null where absent (records made before they existed). */
 export function earlyFields(
   record: AttemptRecord,
-): Pick<StoredAttempt, 'behaviourSha256' | 'duplicateOf' | 'screening'> {
+): Pick<StoredAttempt, 'behaviourSha256' | 'duplicateOf' | 'screening' | 'member'> {
   return {
     behaviourSha256: record.behaviourSha256 ?? null,
     duplicateOf: record.duplicateOf ?? null,
     screening: record.screening ?? null,
+    member: record.member ?? null,
   };
 }
 

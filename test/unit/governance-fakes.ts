@@ -203,6 +203,7 @@ export function stored(overrides: Partial<StoredAttempt> = {}): StoredAttempt {
     codeSha256: codeSha256(code),
     behaviourSha256: null,
     duplicateOf: null,
+    member: null,
     screening: null,
     parentId: null,
     generator: 'anthropic',

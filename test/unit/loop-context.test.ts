@@ -21,6 +21,7 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
     codeSha256: codeSha256(code),
     behaviourSha256: null,
     duplicateOf: null,
+    member: null,
     screening: null,
     parentId: null,
     generator: 'fake',
