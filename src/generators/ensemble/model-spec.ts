@@ -31,7 +31,7 @@ const SPEC = z
       .max(64, 'name must be at most 64 characters'),
     provider: z.enum(PROVIDERS, { error: 'provider must be "anthropic" or "openai"' }),
     model: z.string().trim().min(1, 'model must be a non-empty string'),
-    base_url: z.url({ error: 'base_url must be an http(s) URL' }).optional(),
+    base_url: z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' }).optional(),
     weight: z
       .number({ error: 'weight must be a number' })
       .positive('weight must be > 0 (leave it out for 1)')
