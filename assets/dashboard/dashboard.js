@@ -101,6 +101,26 @@ function renderStatus(status) {
       ]),
     ),
   );
+  const models = status.models || [];
+  setText(
+    'models-note',
+    `${models.length} model${models.length === 1 ? '' : 's'} wrote the loop's attempts; BD points: BD-rate points gained on the incumbent by adopted attempts`,
+  );
+  fillTable(
+    'models',
+    models.map((m) =>
+      row([
+        m.name,
+        m.attempts,
+        m.success_rate === null ? 'n/a' : `${(m.success_rate * 100).toFixed(0)} %`,
+        m.adoptions,
+        m.bd_rate_points_gained.toFixed(2),
+        `$${m.dollars.toFixed(4)}`,
+        m.output_tokens,
+        m.dollars_per_bd_rate_point === null ? 'n/a' : `$${m.dollars_per_bd_rate_point.toFixed(4)}`,
+      ]),
+    ),
+  );
   fillTable(
     'categories',
     Object.entries(status.failures_by_category)

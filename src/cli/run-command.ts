@@ -20,7 +20,15 @@ import { anchorMeasurer } from './anchor-runtime.js';
 import { describeSplit } from '../clips/holdout-split.js';
 import { type ClipInput, selectClips } from './clip-selection.js';
 import { createChatService, createGovernor } from './governance-runtime.js';
-import { createLlmGenerator, llmConfigured, modelPriceRecord } from './llm-runtime.js';
+import type { ModelPolicy } from '../generators/ensemble/policies.js';
+import type { Store } from '../store/store.js';
+import {
+  createEnsemble,
+  createLlmGenerator,
+  llmConfigured,
+  modelPriceRecord,
+  readModelsFile,
+} from './llm-runtime.js';
 import { connectDocker, openSandbox } from './runtime.js';
 import { serveLoop, type LoopServer } from './serve-command.js';
 import { DEFAULT_TUNE_BUDGET } from './tune-flags.js';
@@ -33,6 +41,10 @@ export interface RunCommandOptions {
   /** `--model` or `--base-url` was given (already in `config`): only an LLM generator reads them. */
   readonly modelFlags?: boolean | undefined;
   readonly replayDir?: string | undefined;
+  /** `--models FILE`: an ensemble instead of one generator (docs/ARCHITECTURE.md §10.2). */
+  readonly models?: string | undefined;
+  /** `--model-policy`, with --models (default bandit). */
+  readonly modelPolicy?: ModelPolicy | undefined;
   readonly seed: number;
   readonly iterations?: number | undefined;
   readonly untilMs?: number | undefined;
@@ -61,12 +73,26 @@ export interface RunCommandOptions {
   readonly tuneBudget?: number | null | undefined;
 }
 
-/** Anthropic when a key is configured (environment or Secrets Manager region); else offline. */
+/**
+ * The ensemble with --models; else Anthropic when a key is configured (environment or Secrets
+ * Manager region); else offline.
+ */
 async function createGenerator(
   config: Config,
   options: RunCommandOptions,
+  store: Store,
   log: Logger,
 ): Promise<CodeGenerator> {
+  if (options.models !== undefined) {
+    const specs = readModelsFile(options.models);
+    return createEnsemble(
+      config,
+      specs,
+      { policy: options.modelPolicy ?? 'bandit', seed: options.seed },
+      store,
+      log,
+    );
+  }
   const choice = options.generator ?? (llmConfigured(config) ? 'anthropic' : 'offline');
   if (options.modelFlags === true && (choice === 'offline' || choice === 'replay')) {
     throw new CodecLabError(
@@ -149,7 +175,7 @@ export async function runCommand(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const generator = await createGenerator(config, options, log);
+    const generator = await createGenerator(config, options, store, log);
     const docker = await connectDocker(log);
     const batching = options.batching !== false;
     const sandbox = await openSandbox(docker, config, log, {

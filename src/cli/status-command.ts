@@ -29,6 +29,31 @@ export function renderVersions(versions: readonly VersionJson[]): string {
   return lines.join('\n');
 }
 
+export function renderModels(models: StatusJson['models']): string[] {
+  if (models.length === 0) return [];
+  const lines = [
+    'model                attempts  success  adopted  BD pts    dollars   out tokens  $/BD pt',
+  ];
+  for (const m of models) {
+    lines.push(
+      [
+        m.name.slice(0, 20).padEnd(20),
+        String(m.attempts).padStart(8),
+        (m.success_rate === null ? 'n/a' : `${(m.success_rate * 100).toFixed(0)} %`).padStart(8),
+        String(m.adoptions).padStart(8),
+        m.bd_rate_points_gained.toFixed(2).padStart(7),
+        `$${m.dollars.toFixed(4)}`.padStart(10),
+        String(m.output_tokens).padStart(12),
+        (m.dollars_per_bd_rate_point === null
+          ? 'n/a'
+          : `$${m.dollars_per_bd_rate_point.toFixed(4)}`
+        ).padStart(9),
+      ].join(' '),
+    );
+  }
+  return ['', ...lines];
+}
+
 export function renderStatus(status: StatusJson, running: string): string {
   const rate = status.success_rate === null ? 'n/a' : `${(status.success_rate * 100).toFixed(1)} %`;
   const categories = Object.entries(status.failures_by_category)
@@ -45,6 +70,7 @@ export function renderStatus(status: StatusJson, running: string): string {
     `best: ${best ? `v${best.version} (attempt ${best.attempt_id}), vs jpeg ${pct(best.bd_rate.jpeg)}, vs x264 ${pct(best.bd_rate.x264)}` : 'no version adopted yet'}`,
     `tuning: ${status.tuning.attempts} attempts tuned, ${status.tuning.evaluations} proxy evaluations, ${status.tuning.wall_s.toFixed(0)} s`,
     `cost so far: $${status.cost.dollars.toFixed(2)} (${status.cost.input_tokens} input, ${status.cost.output_tokens} output tokens)`,
+    ...renderModels(status.models),
     '',
     renderVersions(status.versions),
   ].join('\n');

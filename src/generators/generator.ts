@@ -98,6 +98,8 @@ export type Generation =
       readonly code: string;
       readonly raw: string;
       readonly model: string;
+      /** The ensemble member that wrote it (`--models`); absent outside an ensemble. */
+      readonly member?: string;
       readonly usage: Usage;
       readonly origin?: Readonly<Record<string, unknown>>;
     }
@@ -107,6 +109,7 @@ export type Generation =
       readonly message: string;
       readonly raw: string;
       readonly model: string;
+      readonly member?: string;
       readonly usage: Usage;
     };
 

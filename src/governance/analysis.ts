@@ -7,11 +7,19 @@
 import type { FailureCategory } from '../evaluation/failure.js';
 import type { StoredAttempt } from '../store/store.js';
 import { categoriesOf, causesOf } from './causes.js';
-import type { PatternCause, FailurePattern, GovernanceReport, SampleError } from './report.js';
+import { modelBreakdown } from './model-breakdown.js';
+import type {
+  PatternCause,
+  FailurePattern,
+  GovernanceReport,
+  ModelFailures,
+  SampleError,
+} from './report.js';
 
 export type FailureAnalysis = GovernanceReport['failure_analysis'] & {
   /** The window's failed attempts, oldest first (for recommendations and repairs). */
   readonly failed: readonly StoredAttempt[];
+  readonly by_model: readonly ModelFailures[];
 };
 
 export interface AnalysisLimits {
@@ -73,6 +81,7 @@ export function analyseFailures(
     patterns,
     recommendations: [],
     sample_errors: sampleErrors(failed, limits),
+    by_model: modelBreakdown(inWindow),
     versions_adopted: inWindow.filter((a) => a.version !== null).length,
     failed,
   };

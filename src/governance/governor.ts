@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Recommendation } from '../prompt/prompt-builder.js';
 import { MAX_PAGE_SIZE, type Store, type StoreTotals, type StoredAttempt } from '../store/store.js';
 import { analyseFailures, topCauses } from './analysis.js';
+import { describeStandout, standoutModel } from './model-breakdown.js';
 import { categoriesOf } from './causes.js';
 import { judgeRecommendations, referencesIn, type RecommendationState } from './effectiveness.js';
 import { MAX_REVISION, forPrompt, recommend, type SandboxLimits } from './recommendations.js';
@@ -108,12 +109,20 @@ export class Governor {
     const recommendations = analysis.patterns.map((pattern) => {
       const state = states.get(pattern.category);
       if (state !== undefined && state.revision === null) dropped.add(pattern.category);
-      return recommend({
+      const recommendation = recommend({
         pattern,
         contract: this.deps.contract,
         limits: this.deps.limits,
         revision: revisionOf(state),
       });
+      const standout = standoutModel(analysis.by_model, pattern.category);
+      return standout === null
+        ? recommendation
+        : {
+            ...recommendation,
+            model: standout.model,
+            description: `${recommendation.description} ${describeStandout(standout)}`,
+          };
     });
     // A failed mechanical fix repeats its parent's mistake: it does not count towards the trigger.
     const triggered =

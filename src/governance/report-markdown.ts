@@ -104,7 +104,7 @@ export function renderReportMarkdown(report: GovernanceReport, plot?: ReportPlot
     lines.push('', '### Recommendations', '');
     for (const r of analysis.recommendations) {
       lines.push(
-        `- **[${r.severity}] ${r.issue}** (${r.count}×, revision ${r.revision}${r.auto_fixable ? ', auto-fixable' : ''}): ${inline(r.description)}`,
+        `- **[${r.severity}] ${r.issue}**${r.model === undefined ? '' : ` (model ${inline(r.model)})`} (${r.count}×, revision ${r.revision}${r.auto_fixable ? ', auto-fixable' : ''}): ${inline(r.description)}`,
         `  Fix: ${inline(r.fix.split('\n')[0] ?? '')}`,
       );
     }

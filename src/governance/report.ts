@@ -61,6 +61,17 @@ export interface ReportRecommendation {
   readonly sample_attempt_ids: readonly string[];
   /** Revision number: rises each time an ineffective recommendation is rewritten. */
   readonly revision: number;
+  /** The model whose failures of this category stand out (model-breakdown.ts), if one does. */
+  readonly model?: string;
+}
+
+/** The window's attempts and failures of one model (the ensemble member, or the model id). */
+export interface ModelFailures {
+  readonly model: string;
+  readonly attempts: number;
+  readonly failures: number;
+  readonly failure_rate: number;
+  readonly counts: Readonly<Partial<Record<FailureCategory, number>>>;
 }
 
 export type Verdict = 'helped' | 'no_effect' | 'worse' | 'too_early';
@@ -141,6 +152,8 @@ export interface GovernanceReport {
     readonly patterns: readonly FailurePattern[];
     readonly recommendations: readonly ReportRecommendation[];
     readonly sample_errors: readonly SampleError[];
+    /** Split by model (absent in reports written before it existed). */
+    readonly by_model?: readonly ModelFailures[];
     /** Versions adopted inside the window. */
     readonly versions_adopted: number;
     /**

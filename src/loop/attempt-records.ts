@@ -10,7 +10,7 @@ export type LoopRecord = Omit<AttemptRecord, 'origin' | 'settings'>;
 /** Where an attempt's code came from: the part of its record known before evaluation. */
 export type CodeSource = Pick<
   AttemptRecord,
-  'parentId' | 'generator' | 'model' | 'prompt' | 'rawResponse' | 'usage'
+  'parentId' | 'generator' | 'model' | 'member' | 'prompt' | 'rawResponse' | 'usage'
 >;
 
 /** A mechanical fix (autofix.ts) is written by `autofix`, with its description as the response. */

@@ -201,6 +201,7 @@ export class ResearchLoop {
       parentId: context.parent?.attemptId ?? null,
       generator: generator.name,
       model: generation.model,
+      member: generation.member ?? null,
       prompt: generator.capabilities.usesPrompt ? context.prompt : null,
       rawResponse: generation.raw,
       usage: generation.usage,

@@ -1,5 +1,6 @@
 /** GET /metrics: Prometheus text format, from the store and (under `run --serve`) the loop. */
 import { Hono } from 'hono';
+import { modelFigures } from '../store/model-figures.js';
 import { bdRatesByAnchor } from '../store/summaries.js';
 import { renderMetrics } from './prometheus.js';
 import type { ServerEnv } from './services.js';
@@ -12,6 +13,7 @@ export function metricsRoutes(): Hono<ServerEnv> {
     const bd = incumbent?.attempt.assessment?.bd_rate;
     const text = renderMetrics({
       totals: store.totals(),
+      models: modelFigures(store.modelOutcomes()),
       best: incumbent
         ? {
             version: incumbent.version,

@@ -3,6 +3,7 @@
  * from the store, the loop control and the live registry, and this writes them out.
  */
 import { ANCHOR_NAMES, type AnchorName } from '../anchors/anchor-point.js';
+import type { ModelFiguresJson } from '../store/model-figures.js';
 import type { StoreTotals } from '../store/store.js';
 import { DURATION_BUCKETS_S, type Histogram, type LiveMetrics } from './live-metrics.js';
 
@@ -13,6 +14,8 @@ export interface MetricsInput {
     readonly version: number;
     readonly bdRatePct: Readonly<Record<AnchorName, number | null>>;
   } | null;
+  /** Per-model figures (store/model-figures.ts), one label `model` each; default none. */
+  readonly models?: readonly ModelFiguresJson[];
   /** Present only when the loop runs in this process. */
   readonly loop: {
     readonly state: string;
@@ -84,6 +87,7 @@ export function renderMetrics(input: MetricsInput): string {
   w.sample('codec_lab_llm_tokens_total', totals.cost.cacheWriteTokens, { kind: 'cache_write' });
   w.family('codec_lab_llm_cost_dollars_total', 'counter', 'LLM API cost of stored attempts, USD.');
   w.sample('codec_lab_llm_cost_dollars_total', totals.cost.dollars);
+  modelSamples(w, input.models ?? []);
   if (best !== null) {
     w.family(
       'codec_lab_best_bd_rate_percent',
@@ -129,4 +133,67 @@ export function renderMetrics(input: MetricsInput): string {
     );
   }
   return `${w.lines.join('\n')}\n`;
+}
+
+/** The per-model families, labelled `model` (the ensemble member, or the model id). */
+function modelSamples(w: Writer, models: readonly ModelFiguresJson[]): void {
+  if (models.length === 0) return;
+  const families: [string, 'counter' | 'gauge', string, (m: ModelFiguresJson) => number | null][] =
+    [
+      [
+        'codec_lab_model_attempts_total',
+        'counter',
+        "The loop's attempts, by model.",
+        (m) => m.attempts,
+      ],
+      [
+        'codec_lab_model_successes_total',
+        'counter',
+        'Passing attempts, by model.',
+        (m) => m.successes,
+      ],
+      [
+        'codec_lab_model_success_rate',
+        'gauge',
+        'Passing / all attempts, by model.',
+        (m) => m.success_rate,
+      ],
+      [
+        'codec_lab_model_adoptions_total',
+        'counter',
+        'Adopted attempts, by model.',
+        (m) => m.adoptions,
+      ],
+      [
+        'codec_lab_model_cost_dollars_total',
+        'counter',
+        'LLM API cost, USD, by model.',
+        (m) => m.dollars,
+      ],
+      [
+        'codec_lab_model_output_tokens_total',
+        'counter',
+        'Output tokens, by model.',
+        (m) => m.output_tokens,
+      ],
+      [
+        'codec_lab_model_bd_rate_points_gained',
+        'gauge',
+        'BD-rate points its adopted attempts gained on the incumbent, by model.',
+        (m) => m.bd_rate_points_gained,
+      ],
+      [
+        'codec_lab_model_dollars_per_bd_rate_point',
+        'gauge',
+        'Dollars per BD-rate point gained, by model (absent while it gained none).',
+        (m) => m.dollars_per_bd_rate_point,
+      ],
+    ];
+  for (const [name, type, help, value] of families) {
+    w.family(name, type, help);
+    for (const model of models) {
+      const figure = value(model);
+      if (figure !== null) w.sample(name, figure, { model: model.name });
+    }
+  }
 }

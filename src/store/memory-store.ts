@@ -1,6 +1,8 @@
 /** The Store in memory, for tests of the loop and the server; no files, nothing survives. */
 import type { AdoptionDecision } from '../evaluation/adoption.js';
 import type { FailureCategory } from '../evaluation/failure.js';
+import type { ModelOutcome } from '../generators/ensemble/outcome.js';
+import { outcomeOf } from './model-outcomes.js';
 import {
   checkAdoption,
   checkAttemptRecord,
@@ -169,6 +171,18 @@ export class MemoryStore implements Store {
         cacheWriteTokens: sum((row) => row.usage.cacheWriteTokens),
       },
     };
+  }
+
+  modelOutcomes(): ModelOutcome[] {
+    this.open();
+    const adopting = new Map(this.adopted.map((version) => [version.attemptId, version.decision]));
+    return this.rows
+      .filter((row) => row.origin === 'run')
+      .map((row) => {
+        const parent =
+          row.parentId === null ? null : (this.rows.find((r) => r.id === row.parentId) ?? null);
+        return outcomeOf(row, parent, adopting.get(row.id) ?? null);
+      });
   }
 
   close(): void {

@@ -113,6 +113,11 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE attempts ADD COLUMN params_json TEXT;
   ALTER TABLE attempts ADD COLUMN tuning_json TEXT;
   `,
+  // 7: which ensemble member (--models: its `name`) wrote an attempt; null when the run had
+  // one generator. The model itself was always in `model`.
+  `
+  ALTER TABLE attempts ADD COLUMN member TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -56,6 +56,7 @@ const COLUMNS = [
   'screening_json',
   'params_json',
   'tuning_json',
+  'member',
 ];
 
 interface TotalsRow {

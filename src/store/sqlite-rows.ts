@@ -55,6 +55,7 @@ export interface AttemptRow {
   screening_json: string | null;
   params_json: string | null;
   tuning_json: string | null;
+  member: string | null;
   version: number | null;
 }
 
@@ -113,6 +114,7 @@ export function attemptParams(
     screening_json: json(attempt.screening),
     params_json: json(attempt.params),
     tuning_json: json(attempt.tuning),
+    member: attempt.member,
   };
 }
 
@@ -173,6 +175,7 @@ export function attemptFromRow(row: AttemptRow): StoredAttempt {
     screening: parsed<ScreeningRecord>(row.screening_json),
     params: parsed<CodecParams>(row.params_json),
     tuning: parsed<TuningRecord>(row.tuning_json),
+    member: row.member,
   };
 }
 

@@ -26,6 +26,8 @@ import {
   type VersionRow,
 } from './sqlite-rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
+import { sqliteModelOutcomes } from './model-outcomes.js';
+import type { ModelOutcome } from '../generators/ensemble/outcome.js';
 import {
   checkAdoption,
   checkAttemptRecord,
@@ -315,6 +317,10 @@ export class SqliteStore implements Store {
 
   totals(): StoreTotals {
     return this.guard(() => this.queries.totals());
+  }
+
+  modelOutcomes(): ModelOutcome[] {
+    return this.guard(() => sqliteModelOutcomes(this.db));
   }
 
   close(): void {

@@ -21,6 +21,7 @@ import type { ScreeningRecord } from '../evaluation/screening.js';
 import type { TuningRecord } from '../evaluation/tune-stage.js';
 import type { CodecParams } from '../evaluation/tunables.js';
 import type { GenerationFailureKind, Prompt, Usage } from '../generators/generator.js';
+import type { ModelOutcome } from '../generators/ensemble/outcome.js';
 
 /**
  * Which command made an attempt: `run` (the research loop) or `evaluate` (one codec file a
@@ -105,6 +106,8 @@ export interface AttemptRecord {
   readonly params?: CodecParams | null;
   /** The tune stage's record (§3.7), when it ran. */
   readonly tuning?: TuningRecord | null;
+  /** The ensemble member (`--models`: its `name`) that wrote it; null outside an ensemble. */
+  readonly member?: string | null;
 }
 
 export interface StoredAttempt extends AttemptRecord {
@@ -113,6 +116,7 @@ export interface StoredAttempt extends AttemptRecord {
   readonly screening: ScreeningRecord | null;
   readonly params: CodecParams | null;
   readonly tuning: TuningRecord | null;
+  readonly member: string | null;
   /** Decimal digits; assigned by the store, increasing (epoch ms like the seed, bumped). */
   readonly id: string;
   readonly ok: boolean;
@@ -216,6 +220,8 @@ export interface Store {
   versions(): CodecVersion[];
   incumbent(): IncumbentVersion | null;
   totals(): StoreTotals;
+  /** Who wrote each `run` attempt and what came of it, oldest first (model-outcomes.ts). */
+  modelOutcomes(): ModelOutcome[];
   close(): void;
 }
 
@@ -231,13 +237,17 @@ export function passes(record: Pick<AttemptRecord, 'stage' | 'category'>): boole
 /** The new fields of a record, null where absent (records made before they existed). */
 export function earlyFields(
   record: AttemptRecord,
-): Pick<StoredAttempt, 'behaviourSha256' | 'duplicateOf' | 'screening' | 'params' | 'tuning'> {
+): Pick<
+  StoredAttempt,
+  'behaviourSha256' | 'duplicateOf' | 'screening' | 'params' | 'tuning' | 'member'
+> {
   return {
     behaviourSha256: record.behaviourSha256 ?? null,
     duplicateOf: record.duplicateOf ?? null,
     screening: record.screening ?? null,
     params: record.params ?? null,
     tuning: record.tuning ?? null,
+    member: record.member ?? null,
   };
 }
 

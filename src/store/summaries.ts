@@ -3,6 +3,7 @@
  * show them: one computation, several readers.
  */
 import { type AnchorName, perAnchor } from '../anchors/anchor-point.js';
+import { modelFigures, type ModelFiguresJson } from './model-figures.js';
 import type { AttemptOrigin, CodecVersion, Store, StoredAttempt } from './store.js';
 
 /**
@@ -85,6 +86,8 @@ export interface StatusJson {
     readonly input_tokens: number;
     readonly output_tokens: number;
   };
+  /** Per model (ensemble member, or model id) over the loop's attempts (model-figures.ts). */
+  readonly models: readonly ModelFiguresJson[];
   readonly last_attempt: {
     readonly id: string;
     readonly origin: AttemptOrigin;
@@ -127,6 +130,7 @@ export function statusJson(store: Store): StatusJson {
       input_tokens: totals.cost.inputTokens,
       output_tokens: totals.cost.outputTokens,
     },
+    models: modelFigures(store.modelOutcomes()),
     last_attempt: last
       ? {
           id: last.id,

@@ -205,6 +205,7 @@ export function stored(overrides: Partial<StoredAttempt> = {}): StoredAttempt {
     duplicateOf: null,
     params: null,
     tuning: null,
+    member: null,
     screening: null,
     parentId: null,
     generator: 'anthropic',

@@ -24,6 +24,7 @@ function stored(overrides: Partial<StoredAttempt>): StoredAttempt {
     duplicateOf: null,
     params: null,
     tuning: null,
+    member: null,
     screening: null,
     parentId: null,
     generator: 'fake',

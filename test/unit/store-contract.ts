@@ -14,6 +14,7 @@ import {
   type Store,
 } from '../../src/store/store.js';
 import { earlyEndingsContract } from './store-contract-early.js';
+import { modelOutcomesContract } from './store-contract-models.js';
 
 export interface ContractSubject {
   /** A new, empty store. */
@@ -438,6 +439,7 @@ export function storeContract(name: string, subject: () => ContractSubject): voi
     });
 
     earlyEndingsContract(() => store);
+    modelOutcomesContract(() => store);
 
     it('refuses to work once closed', () => {
       store.close();

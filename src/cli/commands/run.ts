@@ -16,6 +16,7 @@ import {
 } from '../flag-parsers.js';
 import { earlyStageSettings, parseScreenMargin } from '../early-flags.js';
 import { GENERATOR_CHOICES, runCommand } from '../run-command.js';
+import { MODEL_POLICIES } from '../../generators/ensemble/policies.js';
 import { clipInput, clipInputFlags, clipInputOption } from '../clip-input-flags.js';
 import { modelFlags, modelOption, modelOverrides } from '../model-flags.js';
 import { converted, flag, parseFlags } from '../typed-flags.js';
@@ -31,6 +32,12 @@ const runFlags = z
       .optional(),
     replayDir: z.string().optional(),
     ...modelFlags,
+    models: z.string().optional(),
+    modelPolicy: z
+      .enum(MODEL_POLICIES, {
+        error: (issue) => `--model-policy is weighted or bandit, not '${String(issue.input)}'`,
+      })
+      .optional(),
     seed: z.number(),
     iterations: z.number().optional(),
     until: converted((text) => parseUntil(text, Date.now())).optional(),
@@ -63,6 +70,14 @@ const runFlags = z
     error: '--port needs --serve',
     // Checked even when another flag is bad, so that every problem is reported at once.
     when: () => true,
+  })
+  .refine((flags) => flags.models === undefined || flags.generator === undefined, {
+    error: '--models chooses the generators itself: leave out --generator',
+    when: () => true,
+  })
+  .refine((flags) => flags.modelPolicy === undefined || flags.models !== undefined, {
+    error: '--model-policy needs --models FILE',
+    when: () => true,
   });
 
 /** `codec-lab run`: the research loop (run-command.ts) with its limits and settings. */
@@ -79,7 +94,21 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
     .addOption(modelOption('model'))
     .addOption(modelOption('baseUrl'))
     .option('--replay-dir <dir>', 'recorded responses for --generator replay', userPath)
-    .option('--seed <n>', 'seed of the offline generator', positiveInt('--seed'), 1)
+    .option(
+      '--models <file>',
+      'an ensemble: a JSON list of {name, provider, model, base_url?, weight?, price_in_per_mtok?, price_out_per_mtok?}',
+      userPath,
+    )
+    .option(
+      '--model-policy <policy>',
+      'which --models member writes each attempt: bandit (UCB on improvement per dollar, the default) or weighted (seeded, by weight)',
+    )
+    .option(
+      '--seed <n>',
+      'seed of the offline generator and of --model-policy weighted',
+      positiveInt('--seed'),
+      1,
+    )
     .option('--iterations <n>', 'stop after this many iterations', positiveInt('--iterations'))
     .option('--until <when>', 'stop at a duration from now (90m, 2h, 1d) or an ISO time')
     .option(
@@ -172,6 +201,8 @@ export function registerRun(program: Command, { log, write }: CliContext): void 
           generator: flags.generator,
           modelFlags: flags.model !== undefined || flags.baseUrl !== undefined,
           replayDir: flags.replayDir,
+          models: flags.models,
+          modelPolicy: flags.modelPolicy,
           seed: flags.seed,
           iterations: flags.iterations,
           untilMs: flags.until,
