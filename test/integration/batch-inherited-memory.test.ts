@@ -18,6 +18,7 @@ import type { DockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { ROOT, TEST_LIMITS, builtinClip, openTestSandbox } from './support.js';
 
 const CODEC = readFileSync(`${ROOT}test/fixtures/channels/inherited_memory_decoder.py`);
+const ZYGOTE_ATTACKER = readFileSync(`${ROOT}test/fixtures/channels/zygote_attacker.py`);
 const START = Buffer.from('\x00INHERIT-START\x01', 'latin1');
 const END = Buffer.from('\x02INHERIT-END\x03', 'latin1');
 const QUALITY = 0.5;
@@ -51,9 +52,12 @@ describe('a decoder run that reads what other runs of its container left', () =>
     quality: QUALITY,
     encoded,
   });
-  const decode = async (inputs: DecodeInput[]): Promise<Buffer[][]> => {
-    const request = decodeBatchRequest(CODEC, inputs, sandbox.limits);
-    const run = interpretRun(await sandbox.run(request), sandbox.limits, request.timeoutMs);
+  const runBatch = async (codec: Buffer, inputs: DecodeInput[]) => {
+    const request = decodeBatchRequest(codec, inputs, sandbox.limits);
+    return interpretRun(await sandbox.run(request), sandbox.limits, request.timeoutMs);
+  };
+  const decode = async (inputs: DecodeInput[], codec = CODEC): Promise<Buffer[][]> => {
+    const run = await runBatch(codec, inputs);
     if (!run.ok) throw new Error(`the decode failed: ${run.failure.message}\n${run.log}`);
     return inputs.map((one, index) => {
       const frames = decodedFrames(run.files, one.encoded.length, index);
@@ -93,5 +97,33 @@ describe('a decoder run that reads what other runs of its container left', () =>
     expect(what.map((channel, i) => ({ channel, grey: replayed?.[i]?.equals(grey) }))).toEqual(
       what.map((channel) => ({ channel, grey: true })),
     );
+  }, 120_000);
+
+  /** The raw frame as its bits, with the zygote attack `attack` on it. */
+  const attacking = (attack: string): EncodedFrame => ({
+    compressed: frame(0),
+    metadata: Buffer.from(JSON.stringify({ attack })),
+  });
+  const noBits: EncodedFrame = { compressed: Buffer.alloc(0), metadata: Buffer.from('{}') };
+
+  it('a run that stops the zygote and leaves a pid-hopping process gains nothing', async () => {
+    const grey = Buffer.alloc(clip.width * clip.height * 3, 128);
+    const [first, second] = await decode(
+      [input([attacking('stop')]), input([noBits])],
+      ZYGOTE_ATTACKER,
+    );
+    expect(first?.[0]?.equals(frame(0))).toBe(true);
+    expect(second?.[0]?.equals(grey)).toBe(true);
+  }, 120_000);
+
+  it('a run that kills the zygote stops the job at leftover_state', async () => {
+    const run = await runBatch(ZYGOTE_ATTACKER, [input([attacking('kill')]), input([noBits])]);
+    expect(run.ok).toBe(false);
+    if (run.ok) return;
+    expect({
+      run: run.runIndex,
+      category: run.failure.category,
+      key: run.failure.cause?.key,
+    }).toEqual({ run: 0, category: 'crashes', key: 'leftover_state' });
   }, 120_000);
 });
