@@ -18,6 +18,7 @@ import type { DockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { ROOT, TEST_LIMITS, builtinClip, openTestSandbox } from './support.js';
 
 const CODEC = readFileSync(`${ROOT}test/fixtures/channels/inherited_memory_decoder.py`);
+const LIMITS_CODEC = readFileSync(`${ROOT}test/fixtures/channels/inherited_limits_decoder.py`);
 const ZYGOTE_ATTACKER = readFileSync(`${ROOT}test/fixtures/channels/zygote_attacker.py`);
 const START = Buffer.from('\x00INHERIT-START\x01', 'latin1');
 const END = Buffer.from('\x02INHERIT-END\x03', 'latin1');
@@ -125,5 +126,14 @@ describe('a decoder run that reads what other runs of its container left', () =>
       category: run.failure.category,
       key: run.failure.cause?.key,
     }).toEqual({ run: 0, category: 'crashes', key: 'leftover_state' });
+  }, 120_000);
+
+  it('gains nothing from resource limits an earlier run set on the processes it could touch', async () => {
+    const grey = Buffer.alloc(clip.width * clip.height * 3, 128);
+    const raw: EncodedFrame = { compressed: frame(0), metadata: Buffer.from('{}') };
+    const [control] = await decode([input([raw, noBits])], LIMITS_CODEC);
+    expect(control?.[1]?.subarray(0, 21).equals(frame(0).subarray(0, 21))).toBe(true);
+    const [, replayed] = await decode([input([raw]), input([noBits])], LIMITS_CODEC);
+    expect(replayed?.[0]?.equals(grey)).toBe(true);
   }, 120_000);
 });
