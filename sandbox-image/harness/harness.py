@@ -31,6 +31,7 @@ import ctypes
 import io
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -417,12 +418,50 @@ def oom_kills():
 # re-parents the run to the harness, which reaps it and reads its wait status.
 # docs/ARCHITECTURE.md §5.3.
 
-ZYGOTE = {"pid": None, "socket": None, "dead": False}
+ZYGOTE = {"pid": None, "socket": None, "dead": False, "settings": None}
 ZYGOTE_ANSWER_S = 10.0
 LENGTH = struct.Struct("!Q")
 
 
+# What a process of the same uid can change in another one and a fork passes on, without touching
+# its memory: resource limits (prlimit), the nice value, the CPU affinity and the scheduling
+# policy. Recorded before the zygote is forked; the scrub puts the zygote back to these values.
+RLIMITS = range(16)  # every Linux resource limit (RLIM_NLIMITS), named in `resource` or not
+
+
+def inherited_settings(pid):
+    return {
+        "rlimits": [resource.prlimit(pid, which) for which in RLIMITS],
+        "nice": os.getpriority(os.PRIO_PROCESS, pid),
+        "affinity": sorted(os.sched_getaffinity(pid)),
+        "scheduler": (os.sched_getscheduler(pid), os.sched_getparam(pid).sched_priority),
+    }
+
+
+def restore_zygote():
+    """Puts the zygote's inherited settings back to what they were at its fork; None when they
+    are, else what an earlier run changed for good (a lowered hard limit, a raised nice value)."""
+    pid, baseline = ZYGOTE["pid"], ZYGOTE["settings"]
+    try:
+        now = inherited_settings(pid)
+        for which, limits, current in zip(RLIMITS, baseline["rlimits"], now["rlimits"]):
+            if current != limits:
+                resource.prlimit(pid, which, limits)
+        if now["nice"] != baseline["nice"]:
+            os.setpriority(os.PRIO_PROCESS, pid, baseline["nice"])
+        if now["affinity"] != baseline["affinity"]:
+            os.sched_setaffinity(pid, baseline["affinity"])
+        if now["scheduler"] != baseline["scheduler"]:
+            policy, priority = baseline["scheduler"]
+            os.sched_setscheduler(pid, policy, os.sched_param(priority))
+        changed = [key for key, value in inherited_settings(pid).items() if value != baseline[key]]
+    except (OSError, ValueError) as error:
+        return "the zygote's limits, nice value, affinity or scheduler (%s)" % error
+    return ("the zygote's %s" % ", ".join(changed)) if changed else None
+
+
 def start_zygote():
+    settings = inherited_settings(0)
     parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
@@ -433,7 +472,7 @@ def start_zygote():
         finally:
             os._exit(0)
     zygote_end.close()
-    ZYGOTE.update(pid=pid, socket=parent_end)
+    ZYGOTE.update(pid=pid, socket=parent_end, settings=settings)
 
 
 def zygote_loop(sock):
@@ -835,6 +874,9 @@ def scrub():
         if ZYGOTE["dead"]:
             return "the process every run is forked from was killed or stopped answering"
         return "processes that would not die: %s" % other_processes()[:10]
+    changed = restore_zygote()
+    if changed is not None:
+        return changed
     try:
         left = clear_sysv_ipc() + clear_dir(SCRATCH_DIR) + clear_dir(MQUEUE_DIR, missing_ok=True)
     except (OSError, ValueError, IndexError) as error:
