@@ -425,8 +425,40 @@ LENGTH = struct.Struct("!Q")
 
 # What a process of the same uid can change in another one and a fork passes on, without touching
 # its memory: resource limits (prlimit), the nice value, the CPU affinity and the scheduling
-# policy. Recorded before the zygote is forked; the scrub puts the zygote back to these values.
+# policy and attributes (the fair scheduler's custom slice). Recorded before the zygote is forked; the scrub puts the zygote back to these values.
 RLIMITS = range(16)  # every Linux resource limit (RLIM_NLIMITS), named in `resource` or not
+
+
+# sched_getattr/sched_setattr (no Python wrapper) by architecture: they also carry the fair
+# scheduler's custom slice, which another process of the same uid may set and a fork passes on.
+SCHED_ATTR_CALLS = {"x86_64": (315, 314), "aarch64": (275, 274)}
+SCHED_ATTR_SIZE = 56
+
+
+def sched_attr(pid):
+    """The raw struct sched_attr of `pid` (policy, flags, nice, priority, slice, ...)."""
+    calls = SCHED_ATTR_CALLS.get(os.uname().machine)
+    if calls is None:
+        raise OSError("no sched_getattr number for %s" % os.uname().machine)
+    libc = ctypes.CDLL(None, use_errno=True)
+    buffer = ctypes.create_string_buffer(SCHED_ATTR_SIZE)
+    if libc.syscall(calls[0], ctypes.c_int(pid), buffer, ctypes.c_uint(SCHED_ATTR_SIZE), ctypes.c_uint(0)) != 0:
+        raise OSError(ctypes.get_errno(), "sched_getattr")
+    return buffer.raw
+
+
+def set_sched_attr(pid, raw):
+    """Writes back a struct sched_attr; a slice equal to the default is written as 0 (default)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    call = SCHED_ATTR_CALLS[os.uname().machine][1]
+    fields = list(struct.unpack_from("IIQiIQQQ", raw))
+    fields[2] = 0  # flags
+    attempts = [fields[:5] + [0] + fields[6:], fields]  # the default slice first, then the value
+    for attempt in attempts:
+        data = struct.pack("IIQiIQQQ", *attempt) + raw[48:]
+        if libc.syscall(call, ctypes.c_int(pid), ctypes.c_char_p(data), ctypes.c_uint(0)) == 0:
+            if sched_attr(pid) == raw:
+                return
 
 
 def inherited_settings(pid):
@@ -435,6 +467,7 @@ def inherited_settings(pid):
         "nice": os.getpriority(os.PRIO_PROCESS, pid),
         "affinity": sorted(os.sched_getaffinity(pid)),
         "scheduler": (os.sched_getscheduler(pid), os.sched_getparam(pid).sched_priority),
+        "sched_attr": sched_attr(pid),
     }
 
 
@@ -442,6 +475,8 @@ def restore_zygote():
     """Puts the zygote's inherited settings back to what they were at its fork; None when they
     are, else what an earlier run changed for good (a lowered hard limit, a raised nice value)."""
     pid, baseline = ZYGOTE["pid"], ZYGOTE["settings"]
+    if baseline is None:
+        return "the zygote's settings cannot be checked on %s" % os.uname().machine
     try:
         now = inherited_settings(pid)
         for which, limits, current in zip(RLIMITS, baseline["rlimits"], now["rlimits"]):
@@ -454,14 +489,19 @@ def restore_zygote():
         if now["scheduler"] != baseline["scheduler"]:
             policy, priority = baseline["scheduler"]
             os.sched_setscheduler(pid, policy, os.sched_param(priority))
+        if sched_attr(pid) != baseline["sched_attr"]:
+            set_sched_attr(pid, baseline["sched_attr"])
         changed = [key for key, value in inherited_settings(pid).items() if value != baseline[key]]
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, struct.error) as error:
         return "the zygote's limits, nice value, affinity or scheduler (%s)" % error
     return ("the zygote's %s" % ", ".join(changed)) if changed else None
 
 
 def start_zygote():
-    settings = inherited_settings(0)
+    try:
+        settings = inherited_settings(0)
+    except OSError:
+        settings = None  # not checkable here: every batch then stops at its first scrub
     parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
