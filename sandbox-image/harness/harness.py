@@ -13,8 +13,9 @@ Protocol (see src/sandbox/protocol.ts for the orchestrator side):
   stderr -> harness diagnostics only (the codec's own output goes to a capped pipe)
 
 The harness imports numpy and cv2 before the job arrives, so a pre-started container
-answers in milliseconds. Each codec run happens in a forked child: a fresh module,
-a fresh `state`, its stdout/stderr captured and capped, killed with SIGKILL at the
+answers in milliseconds. Each codec run happens in a fresh child forked by the zygote
+(a process forked before the job was read, so a run inherits no other run's data): a fresh
+module, a fresh `state`, its stdout/stderr captured and capped, killed with SIGKILL at the
 deadline. Nothing the child says is trusted: it is parsed with caps and the
 orchestrator recomputes every metric from the bytes it gets back.
 
@@ -30,8 +31,10 @@ import ctypes
 import io
 import json
 import os
+import resource
 import select
 import signal
+import socket
 import struct
 import sys
 import tarfile
@@ -425,6 +428,205 @@ def oom_kills():
     return None
 
 
+# ---------------------------------------------------------------- the zygote
+#
+# Every run is forked from the zygote, a child the harness forks before it reads the job, so a run
+# inherits no memory that ever held another run's inputs or outputs (a fork copies the whole
+# address space, freed heap included; dropping references does not erase bytes). The zygote only
+# ever receives three descriptors per run; the run reads its own inputs from a pipe. A double fork
+# re-parents the run to the harness, which reaps it and reads its wait status.
+# docs/ARCHITECTURE.md §5.3.
+
+ZYGOTE = {"pid": None, "socket": None, "dead": False, "settings": None}
+ZYGOTE_ANSWER_S = 10.0
+LENGTH = struct.Struct("!Q")
+
+
+# What a process of the same uid can change in another one and a fork passes on, without touching
+# its memory: resource limits (prlimit), the nice value, the CPU affinity and the scheduling
+# policy and attributes (the fair scheduler's custom slice). Recorded before the zygote is forked; the scrub puts the zygote back to these values.
+RLIMITS = range(16)  # every Linux resource limit (RLIM_NLIMITS), named in `resource` or not
+
+
+# sched_getattr/sched_setattr (no Python wrapper) by architecture: they also carry the fair
+# scheduler's custom slice, which another process of the same uid may set and a fork passes on.
+SCHED_ATTR_CALLS = {"x86_64": (315, 314), "aarch64": (275, 274)}
+SCHED_ATTR_SIZE = 56
+
+
+def sched_attr(pid):
+    """The raw struct sched_attr of `pid` (policy, flags, nice, priority, slice, ...)."""
+    calls = SCHED_ATTR_CALLS.get(os.uname().machine)
+    if calls is None:
+        raise OSError("no sched_getattr number for %s" % os.uname().machine)
+    libc = ctypes.CDLL(None, use_errno=True)
+    buffer = ctypes.create_string_buffer(SCHED_ATTR_SIZE)
+    if libc.syscall(calls[0], ctypes.c_int(pid), buffer, ctypes.c_uint(SCHED_ATTR_SIZE), ctypes.c_uint(0)) != 0:
+        raise OSError(ctypes.get_errno(), "sched_getattr")
+    return buffer.raw
+
+
+def set_sched_attr(pid, raw):
+    """Writes back a struct sched_attr; a slice equal to the default is written as 0 (default)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    call = SCHED_ATTR_CALLS[os.uname().machine][1]
+    fields = list(struct.unpack_from("IIQiIQQQ", raw))
+    fields[2] = 0  # flags
+    attempts = [fields[:5] + [0] + fields[6:], fields]  # the default slice first, then the value
+    for attempt in attempts:
+        data = struct.pack("IIQiIQQQ", *attempt) + raw[48:]
+        if libc.syscall(call, ctypes.c_int(pid), ctypes.c_char_p(data), ctypes.c_uint(0)) == 0:
+            if sched_attr(pid) == raw:
+                return
+
+
+def inherited_settings(pid):
+    return {
+        "rlimits": [resource.prlimit(pid, which) for which in RLIMITS],
+        "nice": os.getpriority(os.PRIO_PROCESS, pid),
+        "affinity": sorted(os.sched_getaffinity(pid)),
+        "scheduler": (os.sched_getscheduler(pid), os.sched_getparam(pid).sched_priority),
+        "sched_attr": sched_attr(pid),
+    }
+
+
+def restore_zygote():
+    """Puts the zygote's inherited settings back to what they were at its fork; None when they
+    are, else what an earlier run changed for good (a lowered hard limit, a raised nice value)."""
+    pid, baseline = ZYGOTE["pid"], ZYGOTE["settings"]
+    if baseline is None:
+        return "the zygote's settings cannot be checked on %s" % os.uname().machine
+    try:
+        now = inherited_settings(pid)
+        for which, limits, current in zip(RLIMITS, baseline["rlimits"], now["rlimits"]):
+            if current != limits:
+                resource.prlimit(pid, which, limits)
+        if now["nice"] != baseline["nice"]:
+            os.setpriority(os.PRIO_PROCESS, pid, baseline["nice"])
+        if now["affinity"] != baseline["affinity"]:
+            os.sched_setaffinity(pid, baseline["affinity"])
+        if now["scheduler"] != baseline["scheduler"]:
+            policy, priority = baseline["scheduler"]
+            os.sched_setscheduler(pid, policy, os.sched_param(priority))
+        if sched_attr(pid) != baseline["sched_attr"]:
+            set_sched_attr(pid, baseline["sched_attr"])
+        changed = [key for key, value in inherited_settings(pid).items() if value != baseline[key]]
+    except (OSError, ValueError, struct.error) as error:
+        return "the zygote's limits, nice value, affinity or scheduler (%s)" % error
+    return ("the zygote's %s" % ", ".join(changed)) if changed else None
+
+
+def start_zygote():
+    try:
+        settings = inherited_settings(0)
+    except OSError:
+        settings = None  # not checkable here: every batch then stops at its first scrub
+    parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            parent_end.close()
+            os.close(PROTOCOL_FD)
+            zygote_loop(zygote_end)
+        finally:
+            os._exit(0)
+    zygote_end.close()
+    ZYGOTE.update(pid=pid, socket=parent_end, settings=settings)
+
+
+def zygote_loop(sock):
+    while True:
+        message, fds, _, _ = socket.recv_fds(sock, 16, 3)
+        if message == b"k" and not fds:
+            try:
+                os.kill(-1, signal.SIGKILL)  # every process but this one and the harness (pid 1)
+            except ProcessLookupError:
+                pass
+            sock.send(b"k")
+            continue
+        if not message or len(fds) != 3:
+            return
+        middle = os.fork()
+        if middle == 0:
+            try:
+                run = os.fork()
+                if run == 0:
+                    try:
+                        sock.close()
+                        run_child(*fds)
+                    finally:
+                        os._exit(70)
+                sock.send(struct.pack("!i", run))
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        os.waitpid(middle, 0)
+
+
+def run_child(job_r, result_w, log_w):
+    """A fresh run: its own inputs from the pipe, then the codec (never returns)."""
+    os.setpgid(0, 0)
+    while os.getppid() != 1:  # re-parented to the harness before any codec code runs
+        time.sleep(0.0002)
+    job, files = read_run(job_r)
+    os.close(job_r)
+    child_main(job, files, result_w, log_w)
+
+
+def read_exactly(fd, size):
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the run's inputs ended early")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_run(fd):
+    header = json.loads(read_exactly(fd, LENGTH.unpack(read_exactly(fd, LENGTH.size))[0]))
+    return header["job"], {name: read_exactly(fd, size) for name, size in header["files"]}
+
+
+def send_run(fd, job, files):
+    items = [(name, data) for name, data in files.items() if data is not None]
+    header = json.dumps({"job": job, "files": [[name, len(data)] for name, data in items]}).encode("utf-8")
+    for data in [LENGTH.pack(len(header)), header] + [data for _, data in items]:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def zygote_kill_all():
+    """Has the zygote SIGKILL every process but itself and the harness at once (kill(-1): no
+    process can slip between a listing and a kill by forking)."""
+    if ZYGOTE["dead"]:
+        return
+    try:
+        os.kill(ZYGOTE["pid"], signal.SIGCONT)  # a run may have stopped it
+        ZYGOTE["socket"].send(b"k")
+        ready, _, _ = select.select([ZYGOTE["socket"]], [], [], ZYGOTE_ANSWER_S)
+        answered = ready and ZYGOTE["socket"].recv(16) == b"k"
+    except OSError:
+        answered = False
+    if not answered:
+        ZYGOTE["dead"] = True  # unusable: the job stops at this scrub
+
+
+def fork_run(job_r, result_w, log_w, deadline):
+    """The pid of a fresh run forked by the zygote, or None when the zygote does not answer."""
+    sock = ZYGOTE["socket"]
+    try:
+        socket.send_fds(sock, [b"r"], [job_r, result_w, log_w])
+        ready, _, _ = select.select([sock], [], [], max(0.0, min(ZYGOTE_ANSWER_S, deadline - time.monotonic())))
+        answer = sock.recv(16) if ready else b""
+    except OSError:
+        return None
+    return struct.unpack("!i", answer)[0] if len(answer) == 4 else None
+
+
 class RunOutcome:
     def __init__(self):
         self.records = []
@@ -436,26 +638,32 @@ class RunOutcome:
 
 
 def supervise(job, files, deadline):
-    """Forks one child run and supervises it. Returns a RunOutcome."""
+    """Has the zygote fork one child run, hands it its inputs and supervises it. Returns a
+    RunOutcome."""
     outcome = RunOutcome()
     result_r, result_w = os.pipe()
     log_r, log_w = os.pipe()
+    job_r, job_w = os.pipe()
     max_result = int(job["max_result_bytes"])
     oom_before = oom_kills()
     started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # child
-        try:
-            os.setpgid(0, 0)
-            os.close(result_r)
-            os.close(log_r)
-            os.close(PROTOCOL_FD)
-            forget_other_runs()
-            child_main(job, files, result_w, log_w)
-        finally:
-            os._exit(70)
-    os.close(result_w)
-    os.close(log_w)
+    pid = fork_run(job_r, result_w, log_w, deadline)
+    for fd in (job_r, result_w, log_w):
+        os.close(fd)
+    if pid is None:
+        for fd in (result_r, log_r, job_w):
+            os.close(fd)
+        outcome.failure = failure_record(
+            "crashes",
+            "the process every run is forked from did not answer (an earlier run of this container killed or stopped it)",
+            cause("leftover_state"),
+        )
+        return outcome
+    try:
+        send_run(job_w, job, files)
+    except OSError:
+        pass  # the child died before it read its inputs: its wait status says how
+    os.close(job_w)
     buffer = bytearray()
     open_fds = {result_r, log_r}
     killed_for = None
@@ -524,7 +732,10 @@ def wait_child(pid, until):
             return status
         if time.monotonic() > until:
             kill_child(pid)
-            return os.waitpid(pid, 0)[1]
+            try:
+                return os.waitpid(pid, 0)[1]
+            except ChildProcessError:  # never re-parented to the harness: counted as killed
+                return signal.SIGKILL
         time.sleep(0.001)
 
 
@@ -539,6 +750,8 @@ def reap(pid):
             return found
         if done == 0:
             return found
+        if done == ZYGOTE["pid"]:
+            ZYGOTE["dead"] = True
         if done == pid:
             found = status
 
@@ -633,49 +846,46 @@ def run_jobs(job, files):
     return result
 
 
-# What the parent holds of a batch besides the current run (the other runs' inputs, earlier
-# runs' results): each child drops its references before any codec code runs. Defence in
-# depth only: the batching argument does not rely on it (a decoder container holds one
-# quality's counted bits, an encoder container one clip's frames).
-FORGET = []
-
-
-def forget_other_runs():
-    for holder in FORGET:
-        holder.clear()
-
-
-# Between two runs of one batch nothing may carry over besides what the parent holds (and each
-# child drops, above): no process, no file in the scratch tmpfs, no System V IPC object (the
-# container's private IPC namespace). docs/ARCHITECTURE.md §5.3.
+# Between two runs of one batch nothing may carry over: no process, no file in the scratch tmpfs
+# or in /dev/mqueue (POSIX message queues, which a plain open() creates there), no System V IPC
+# object (the container's private IPC namespace). docs/ARCHITECTURE.md §5.3.
 SCRATCH_DIR = "/tmp"
+# Docker mounts the IPC namespace's mqueue file system here, writable by everyone.
+MQUEUE_DIR = "/dev/mqueue"
 SCRUB_TRIES = 200
 
 
 def other_processes():
-    """Every process in the container (its own pid namespace) but the harness."""
-    return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) != os.getpid()]
+    """Every process in the container (its own pid namespace) but the harness and its zygote (a
+    child of the harness: its pid cannot be reused before the harness reaps it)."""
+    own = (os.getpid(), ZYGOTE["pid"])
+    return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) not in own]
 
 
 def kill_strays():
-    """SIGKILLs and reaps every other process in the container; True when none is left."""
+    """SIGKILLs and reaps every other process in the container but the zygote; True when none is
+    left and the zygote is alive (and running again, if a run stopped it)."""
     for _ in range(SCRUB_TRIES):
-        try:
-            os.kill(-1, signal.SIGKILL)  # as pid 1: every process but this one
-        except ProcessLookupError:
-            pass
+        zygote_kill_all()
+        for pid in other_processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         reap(None)
         if not other_processes():
-            return True
+            return not ZYGOTE["dead"]
         time.sleep(0.001)
     return False
 
 
-def clear_dir(path):
+def clear_dir(path, missing_ok=False):
     """Removes everything under `path` (never following a link); the names it could not remove."""
     left = []
     try:
         entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return [] if missing_ok else ["%s (missing)" % path]
     except OSError as error:
         return ["%s (%s)" % (path, error.strerror)]
     for entry in entries:
@@ -720,9 +930,14 @@ def sysv_ids(kind):
 def scrub():
     """What an earlier run of this container left: None when nothing is left, else a description."""
     if not kill_strays():
+        if ZYGOTE["dead"]:
+            return "the process every run is forked from was killed or stopped answering"
         return "processes that would not die: %s" % other_processes()[:10]
+    changed = restore_zygote()
+    if changed is not None:
+        return changed
     try:
-        left = clear_sysv_ipc() + clear_dir(SCRATCH_DIR)
+        left = clear_sysv_ipc() + clear_dir(SCRATCH_DIR) + clear_dir(MQUEUE_DIR, missing_ok=True)
     except (OSError, ValueError, IndexError) as error:
         return "could not inspect the container's state: %s" % error
     return ("could not remove: %s" % ", ".join(left[:10])) if left else None
@@ -766,6 +981,7 @@ def main():
     null = os.open("/dev/null", os.O_WRONLY)
     os.dup2(null, 1)
     warm_up()
+    start_zygote()
     job, files = read_job()
     problem = None
     if job.get("protocol") != PROTOCOL_VERSION:
@@ -784,9 +1000,6 @@ def main():
         write_result(json.dumps(result).encode("utf-8"), [])
         return
     runs, archive_entries = [], []
-    batched = "runs" in job
-    if batched:
-        FORGET.extend([files, planned, runs, archive_entries])
     for number, (run_job, run_files) in enumerate(planned):
         if number > 0:
             left = scrub()
@@ -812,8 +1025,6 @@ def main():
             for kind, index, payload in outcome.records
             if kind in OUTPUT_NAMES
         )
-        if batched:
-            FORGET.append(run_files)
         if outcome.failure is not None:
             break  # the evaluation stops at its first failure: later runs would be wasted
     result = {
