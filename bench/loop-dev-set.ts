@@ -1,9 +1,16 @@
 /**
- * npm run bench:loop -- --dev-set [--iterations N] — the offline generator on the prepared dev
- * set (`codec-lab clips prepare`), N iterations (default 20) from an empty data dir, run twice
- * through the real CLI: with the new protocol, and per point (screening, dedup and, where the
- * CLI has it, batching turned off). Prints `attempts/hour: new A, per-point B, ratio A/B`, the
- * adopted versions of both runs, and whether screening lost an adoption the full sweep made.
+ * npm run bench:loop -- --dev-set [--iterations N] [--compare protocol|tuning|all] — the offline
+ * generator on the prepared dev set (`codec-lab clips prepare`), N iterations (default 20) from
+ * an empty data dir, each mode through the real CLI:
+ * - `protocol` (#13): with the new protocol, and per point (screening, dedup and, where the
+ *   CLI has it, batching turned off; tuning as the default has it in both). Prints
+ *   `attempts/hour: new A, per-point B, ratio A/B`, the adopted versions of both runs, and
+ *   whether screening lost an adoption the full sweep made.
+ * - `tuning` (#15): the new protocol with tuning on (the default) and with `--no-tune`. Prints
+ *   attempts/hour, the best adopted BD-rate against JPEG after N attempts, the BD-rate points
+ *   gained per hour and what tuning cost.
+ * - `all` (the default): the three distinct runs (new, per-point, untuned); `new` is the tuned
+ *   run of the tuning comparison.
  *
  * `BENCH_KEEP=1` keeps the two data dirs (printed at the end) for a look at where the time went.
  *
@@ -18,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { StoredAttempt } from '../src/store/store.js';
-import { compareRuns, type RunFacts } from './loop-sequences.js';
+import { compareRuns, compareTuning, type RunFacts } from './loop-sequences.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'codec-lab.js');
 
@@ -60,7 +67,13 @@ function readRun(dataDir: string, mode: string): RunFacts {
  * `frames` (the bench's `--frames N`) truncates every clip, for a quick check of the bench
  * itself on a loaded machine; the figures that count use the dev set as prepared.
  */
-export function devSetBench(iterations: number, frames?: number): void {
+export type DevSetComparison = 'protocol' | 'tuning' | 'all';
+
+export function devSetBench(
+  iterations: number,
+  frames?: number,
+  compare: DevSetComparison = 'all',
+): void {
   // dist/ must be this source: the runs go through the real CLI and its flags.
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   const clips = preparedClips();
@@ -69,10 +82,15 @@ export function devSetBench(iterations: number, frames?: number): void {
   const root = mkdtempSync(join(tmpdir(), 'codec-lab-bench-dev-set-'));
   const modes = [
     { mode: 'new', flags: [] as string[] },
-    {
-      mode: 'per-point',
-      flags: ['--no-screening', '--no-dedup', ...(batchingFlag ? ['--no-batching'] : [])],
-    },
+    ...(compare === 'tuning'
+      ? []
+      : [
+          {
+            mode: 'per-point',
+            flags: ['--no-screening', '--no-dedup', ...(batchingFlag ? ['--no-batching'] : [])],
+          },
+        ]),
+    ...(compare === 'protocol' ? [] : [{ mode: 'untuned', flags: ['--no-tune'] }]),
   ];
   const runs: RunFacts[] = [];
   try {
@@ -101,14 +119,22 @@ export function devSetBench(iterations: number, frames?: number): void {
       });
       runs.push(readRun(dataDir, mode));
     }
-    const [fresh, perPoint] = runs;
-    if (!fresh || !perPoint) throw new Error('a run is missing');
-    if (!batchingFlag) {
-      console.log(
-        'note: `codec-lab run` has no --no-batching here (it comes with the batched protocol); both runs evaluate per point',
-      );
+    const byMode = (mode: string): RunFacts => {
+      const run = runs.find((r) => r.mode === mode);
+      if (run === undefined) throw new Error(`the ${mode} run is missing`);
+      return run;
+    };
+    if (compare !== 'tuning') {
+      if (!batchingFlag) {
+        console.log(
+          'note: `codec-lab run` has no --no-batching here (it comes with the batched protocol); both runs evaluate per point',
+        );
+      }
+      for (const line of compareRuns(byMode('new'), byMode('per-point'))) console.log(line);
     }
-    for (const line of compareRuns(fresh, perPoint)) console.log(line);
+    if (compare !== 'protocol') {
+      for (const line of compareTuning(byMode('new'), byMode('untuned'))) console.log(line);
+    }
   } finally {
     // BENCH_KEEP=1 keeps both data dirs (their stores hold every attempt's timings) to study.
     if (process.env.BENCH_KEEP) process.stderr.write(`[bench] data dirs kept in ${root}\n`);

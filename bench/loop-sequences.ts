@@ -38,6 +38,59 @@ function describeRun(run: RunFacts): string[] {
   return lines;
 }
 
+/** The best (lowest) dev BD-rate against JPEG among a run's adopted versions, or null. */
+function bestVsJpeg(run: RunFacts): number | null {
+  let best: number | null = null;
+  for (const version of run.versions) {
+    const bd = run.attempts.find((a) => a.id === version.attemptId)?.assessment?.bd_rate.jpeg;
+    if (typeof bd === 'number' && (best === null || bd < best)) best = bd;
+  }
+  return best;
+}
+
+/** Proxy evaluations and wall time the tune stage spent over a run. */
+function tuningCost(run: RunFacts): string {
+  let tuned = 0;
+  let evaluations = 0;
+  let wallMs = 0;
+  for (const attempt of run.attempts) {
+    if (!attempt.tuning) continue;
+    tuned += 1;
+    evaluations += attempt.tuning.evaluations;
+    wallMs += attempt.tuning.wall_ms;
+  }
+  return `${tuned} attempts tuned, ${evaluations} proxy evaluations, ${(wallMs / 60_000).toFixed(1)} min`;
+}
+
+const percent = (value: number | null): string =>
+  value === null ? 'n/a (nothing adopted)' : `${value.toFixed(1)} %`;
+
+/**
+ * #15's comparison: the same seeded loop with tuning on and off. Rate of attempts, the best
+ * adopted BD-rate against JPEG after the run's attempts, and the BD-rate points gained on JPEG
+ * per hour (from v1's figure to the best; v1 itself is measured against nothing).
+ */
+export function compareTuning(tuned: RunFacts, untuned: RunFacts): string[] {
+  const pointsPerHour = (run: RunFacts): string => {
+    const first = run.versions[0];
+    const v1 = first
+      ? run.attempts.find((a) => a.id === first.attemptId)?.assessment?.bd_rate.jpeg
+      : undefined;
+    const best = bestVsJpeg(run);
+    if (typeof v1 !== 'number' || best === null || run.spanMs <= 0) return 'n/a';
+    return ((v1 - best) / (run.spanMs / 3_600_000)).toFixed(1);
+  };
+  return [
+    `attempts/hour: tuned ${perHour(tuned).toFixed(0)}, untuned ${perHour(untuned).toFixed(0)}`,
+    `best vs jpeg after ${tuned.attempts.length} / ${untuned.attempts.length} attempts: ` +
+      `tuned ${percent(bestVsJpeg(tuned))}, untuned ${percent(bestVsJpeg(untuned))}`,
+    `BD-rate points gained on jpeg after v1, per hour: tuned ${pointsPerHour(tuned)}, untuned ${pointsPerHour(untuned)}`,
+    `tuning cost (tuned run): ${tuningCost(tuned)}`,
+    ...describeRun(tuned),
+    ...describeRun(untuned),
+  ];
+}
+
 export function compareRuns(fresh: RunFacts, perPoint: RunFacts): string[] {
   const a = perHour(fresh);
   const b = perHour(perPoint);

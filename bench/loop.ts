@@ -143,5 +143,10 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--dev-set')) {
-  devSetBench(countFlag('iterations', 20), countFlag('frames', undefined));
+  const at = process.argv.indexOf('--compare');
+  const compare = at < 0 ? 'all' : process.argv[at + 1];
+  if (compare !== 'protocol' && compare !== 'tuning' && compare !== 'all') {
+    throw new Error(`--compare is protocol, tuning or all, not '${String(compare)}'`);
+  }
+  devSetBench(countFlag('iterations', 20), countFlag('frames', undefined), compare);
 } else await main();
