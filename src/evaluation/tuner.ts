@@ -8,6 +8,7 @@
  */
 import type { CodecParams, ParamValue, TunableEntry, TunableSpec } from './tunables.js';
 import { defaultsOf } from './tunables.js';
+import { mulberry32 } from '../random.js';
 
 const GRID_POINTS = 17;
 
@@ -51,18 +52,6 @@ function nearestIndex(grid: readonly ParamValue[], value: ParamValue): number {
   return exact >= 0 ? exact : best;
 }
 
-/** mulberry32: a small seeded generator, so one seed gives one order everywhere. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function better(score: number | null, than: number | null): boolean {
   return score !== null && (than === null || score < than - 1e-9);
 }
@@ -74,7 +63,7 @@ export async function tune(
   objective: (params: CodecParams) => Promise<number | null>,
 ): Promise<TuneOutcome> {
   const names = Object.keys(spec).sort();
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   for (let i = names.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [names[i], names[j]] = [names[j] as string, names[i] as string];

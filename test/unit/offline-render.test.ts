@@ -17,7 +17,7 @@ import {
   SECTIONS,
   unreadGenes,
 } from '../../src/generators/offline/render.js';
-import { mulberry32 } from '../../src/generators/offline/search.js';
+import { mulberry32 } from '../../src/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -12,11 +12,8 @@ import {
   type Genome,
 } from '../../src/generators/offline/genome.js';
 import { OFFLINE_MODEL, OfflineGenerator } from '../../src/generators/offline/offline-generator.js';
-import {
-  mulberry32,
-  proposeGenome,
-  type SearchRecord,
-} from '../../src/generators/offline/search.js';
+import { proposeGenome, type SearchRecord } from '../../src/generators/offline/search.js';
+import { mulberry32 } from '../../src/random.js';
 
 /**
  * A stand-in for measurement: BD-rate vs JPEG as a sum of per-gene effects (roughly the real

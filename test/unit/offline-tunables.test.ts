@@ -9,7 +9,7 @@ import {
   type Genome,
 } from '../../src/generators/offline/genome.js';
 import { render } from '../../src/generators/offline/render.js';
-import { mulberry32 } from '../../src/generators/offline/search.js';
+import { mulberry32 } from '../../src/random.js';
 import { offlineTunables } from '../../src/generators/offline/tunables.js';
 
 /** Issue 15: the offline genome's numeric genes are the rendered codec's TUNABLES. */

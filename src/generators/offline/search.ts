@@ -19,6 +19,7 @@ import {
   type GeneName,
   type Genome,
 } from './genome.js';
+import { mulberry32 } from '../../random.js';
 
 export interface SearchInput {
   readonly seed: number;
@@ -40,18 +41,6 @@ export interface Proposal {
   readonly parents: readonly Genome[];
   /** The genes that differ from the first parent. */
   readonly changed: readonly GeneName[];
-}
-
-/** Small, fast, seedable PRNG (mulberry32): uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A 32-bit hash mixing the seed with a number (FNV-1a over their bytes). */
