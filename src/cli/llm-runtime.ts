@@ -10,7 +10,7 @@ import { parseModels, pricePerMTok, type ModelSpec } from '../generators/ensembl
 import type { ModelPolicy } from '../generators/ensemble/policies.js';
 import type { CodeGenerator, ModelClient } from '../generators/generator.js';
 import type { TokenPricing } from '../generators/llm-api.js';
-import { resolvePrice, type ModelPrice } from '../generators/model-prices.js';
+import { resolvePrice, type ModelPrice, type ResolvedPrice } from '../generators/model-prices.js';
 import { OpenAIGenerator } from '../generators/openai-generator.js';
 import type { Logger } from '../logger.js';
 import { AwsSecretSource, OPENAI_SECRET_JSON_KEYS } from '../secrets/secret-source.js';
@@ -102,7 +102,7 @@ export function providerFactory(config: Config, log: Logger): ProviderFactory {
         });
       case 'openai': {
         openaiKey ??= openAiKey(config);
-        const price = openAiMemberPrice(spec);
+        const price = openAiMemberPrice(spec, config);
         return createOpenAI(config, log, {
           apiKey: await openaiKey,
           model: spec.model,
@@ -116,29 +116,33 @@ export function providerFactory(config: Config, log: Logger): ProviderFactory {
 }
 
 /**
- * An OpenAI-compatible member's `price_in_per_mtok`/`price_out_per_mtok` as a price override
- * (cached prompt tokens at the input price: no discount is assumed), else undefined: the
- * price-table rule of model-prices.ts then applies (local servers cost 0).
+ * An OpenAI-compatible member's `price_in_per_mtok`/`price_out_per_mtok` as a price override,
+ * else undefined: the price rule of model-prices.ts then applies (CODEC_LAB_OPENAI_PRICING,
+ * else a local server costs 0, else the table). A price the entry leaves out is the one that
+ * rule gives, as `memberPrice` ranks it; cached prompt tokens cost the entry's input price (no
+ * discount is assumed) when it gives one.
  */
-function openAiMemberPrice(spec: ModelSpec): ModelPrice | undefined {
+export function openAiMemberPrice(spec: ModelSpec, config: Config): ModelPrice | undefined {
   if (spec.price_in_per_mtok === undefined && spec.price_out_per_mtok === undefined) {
     return undefined;
   }
-  const input = spec.price_in_per_mtok ?? 0;
+  const { pricing } = openAiRulePrice(spec, config);
   return {
-    inputPerMTok: input,
-    outputPerMTok: spec.price_out_per_mtok ?? 0,
-    cachedInputPerMTok: input,
+    inputPerMTok: spec.price_in_per_mtok ?? pricing.inputPerMTok,
+    outputPerMTok: spec.price_out_per_mtok ?? pricing.outputPerMTok,
+    cachedInputPerMTok: spec.price_in_per_mtok ?? pricing.cacheReadPerMTok,
   };
+}
+
+/** model-prices.ts's rule for an OpenAI-compatible member, the entry's own prices aside. */
+function openAiRulePrice(spec: ModelSpec, config: Config): ResolvedPrice {
+  return resolvePrice(spec.model, spec.base_url ?? config.openai.baseUrl, config.openai.pricing);
 }
 
 /** Dollars per million input + output tokens that rank a member as cheap (repairs). */
 function memberPrice(spec: ModelSpec, config: Config): number {
   const pricing =
-    spec.provider === 'anthropic'
-      ? config.llm.pricing
-      : resolvePrice(spec.model, spec.base_url ?? config.openai.baseUrl, config.openai.pricing)
-          .pricing;
+    spec.provider === 'anthropic' ? config.llm.pricing : openAiRulePrice(spec, config).pricing;
   return pricePerMTok(spec, { in: pricing.inputPerMTok, out: pricing.outputPerMTok });
 }
 
@@ -264,10 +268,7 @@ export async function createChatModel(
  * unknown price is not read as a measured zero.
  */
 export function modelPriceRecord(generator: CodeGenerator): Record<string, unknown> | null {
-  if (generator instanceof EnsembleGenerator) {
-    const records = generator.clients.map(modelPriceRecord).filter((record) => record !== null);
-    return records.length === 0 ? null : Object.assign({}, ...records);
-  }
+  if (generator instanceof EnsembleGenerator) return ensemblePriceRecord(generator);
   if (generator instanceof OpenAIGenerator) {
     const { basis, pricing } = generator.price;
     return {
@@ -281,4 +282,25 @@ export function modelPriceRecord(generator: CodeGenerator): Record<string, unkno
     };
   }
   return null;
+}
+
+/**
+ * An ensemble's record: its OpenAI-compatible members' records, keyed by model. Two members that
+ * name the same model at different prices are refused: the attempts' model could not say which
+ * price its dollars came from.
+ */
+function ensemblePriceRecord(ensemble: EnsembleGenerator): Record<string, unknown> | null {
+  const merged: Record<string, unknown> = {};
+  for (const client of ensemble.clients) {
+    for (const [model, record] of Object.entries(modelPriceRecord(client) ?? {})) {
+      if (model in merged && JSON.stringify(merged[model]) !== JSON.stringify(record)) {
+        throw new CodecLabError(
+          'CONFIG_INVALID',
+          `--models: two OpenAI-compatible entries name model "${model}" at different prices (${JSON.stringify(merged[model])} and ${JSON.stringify(record)}); give them the same price_in_per_mtok/price_out_per_mtok, or run them as separate runs`,
+        );
+      }
+      merged[model] = record;
+    }
+  }
+  return Object.keys(merged).length === 0 ? null : merged;
 }

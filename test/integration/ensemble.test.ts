@@ -1,10 +1,11 @@
 /**
- * `codec-lab run --models FILE` end to end: two local Messages-API servers (the real
- * @anthropic-ai/sdk, recorded answers) as two ensemble members with different model names, the
- * real sandbox and evaluator, SQLite on disk. The stored member and model of each attempt
- * agree with the servers' request logs, per-model cost matches the tokens the servers
- * reported, `weighted` follows its seeded split and `bandit` shifts to the member whose
- * answers improve the incumbent.
+ * `codec-lab run --models FILE` end to end with one member of each protocol: a local Chat
+ * Completions server (the real openai SDK, provider "openai") and a local Messages-API server
+ * (the real @anthropic-ai/sdk, provider "anthropic"), recorded answers, the real sandbox and
+ * evaluator, SQLite on disk. The stored member and model of each attempt agree with the
+ * servers' request logs, per-model cost matches the tokens the servers reported times the
+ * entries' prices, `weighted` follows its seeded split and `bandit` shifts to the
+ * OpenAI-compatible member, whose answers improve the incumbent.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,13 @@ import { weightedPick } from '../../src/generators/ensemble/policies.js';
 import { EXAMPLE_CODEC } from '../../src/governance/recommendations.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { ModelFiguresJson } from '../../src/store/model-figures.js';
+import { LocalChatCompletionsApi } from './chat-completions-api.js';
 import { LocalMessagesApi, withCode } from './messages-api.js';
 import { ROOT, runCli } from './support.js';
 
 const API_KEY = 'sk-ant-ensemble-test-71c2';
+const OPENAI_KEY = 'sk-openai-ensemble-test-5e0d';
+const OPENAI_MODEL = 'qwen-improver';
 const BUILTIN = join(ROOT, 'assets/builtin-vtest-128x96.mkv');
 /** The built-in clip has no holdout: the test's holdout is a copy of it (adoption after v1 needs one). */
 const FAST = [
@@ -31,11 +35,15 @@ const FAST = [
 ];
 /** What every LocalMessagesApi answer reports. */
 const TOKENS = { input: 1000, output: 500 };
+/** What every LocalChatCompletionsApi answer reports (no cached prompt tokens). */
+const CHAT_USAGE = { prompt_tokens: 2100, completion_tokens: 350 };
 const PRICES = {
   improver: { in: 3, out: 15 },
   weak: { in: 1, out: 5 },
 };
 
+/** A Chat Completions answer with the codec, reporting CHAT_USAGE. */
+const chat = (code: string) => ({ text: withCode(code), usage: CHAT_USAGE });
 /** The same codec, its code made distinct by a comment (the same behaviour: no new evaluation). */
 const variant = (code: string, n: number): string => `# variant ${n}\n${code}`;
 /** JPEG with optimised Huffman tables and progressive scans: fewer bits for the same frames. */
@@ -45,12 +53,13 @@ const OPTIMISED = EXAMPLE_CODEC.replace(
 );
 const CRASH = EXAMPLE_CODEC.replace('    q = int(', '    scale = 1 / 0\n    q = int(');
 
-let improver: LocalMessagesApi;
+/** The OpenAI-compatible member; it demands OPENAI_API_KEY, so the key is shown to reach it. */
+let improver: LocalChatCompletionsApi;
 let weak: LocalMessagesApi;
 const dirs: string[] = [];
 
 beforeEach(async () => {
-  improver = new LocalMessagesApi(API_KEY, 'claude-improver');
+  improver = new LocalChatCompletionsApi(OPENAI_KEY);
   weak = new LocalMessagesApi(API_KEY, 'claude-weak');
   await improver.start();
   await weak.start();
@@ -69,16 +78,22 @@ function setup(weights: { improver: number; weak: number }): { dir: string; mode
   const dir = mkdtempSync(join(tmpdir(), 'codec-lab-ensemble-'));
   dirs.push(dir);
   const models = join(dir, 'models.json');
-  const entry = (name: 'improver' | 'weak', api: LocalMessagesApi) => ({
+  const entry = (name: 'improver' | 'weak', provider: string, model: string, baseUrl: string) => ({
     name,
-    provider: 'anthropic',
-    model: api.model,
-    base_url: api.baseURL,
+    provider,
+    model,
+    base_url: baseUrl,
     weight: weights[name],
     price_in_per_mtok: PRICES[name].in,
     price_out_per_mtok: PRICES[name].out,
   });
-  writeFileSync(models, JSON.stringify([entry('improver', improver), entry('weak', weak)]));
+  writeFileSync(
+    models,
+    JSON.stringify([
+      entry('improver', 'openai', OPENAI_MODEL, improver.baseURL),
+      entry('weak', 'anthropic', weak.model, weak.baseURL),
+    ]),
+  );
   copyFileSync(BUILTIN, join(dir, 'holdout.mkv'));
   return { dir, models };
 }
@@ -96,8 +111,18 @@ async function run(dir: string, models: string, extra: readonly string[]) {
       dir,
       ...extra,
     ],
-    { ANTHROPIC_API_KEY: API_KEY },
-    { unset: ['ANTHROPIC_BASE_URL', 'CODEC_LAB_MODEL', 'CODEC_LAB_PRICING'] },
+    { ANTHROPIC_API_KEY: API_KEY, OPENAI_API_KEY: OPENAI_KEY },
+    {
+      unset: [
+        'ANTHROPIC_BASE_URL',
+        'CODEC_LAB_MODEL',
+        'CODEC_LAB_PRICING',
+        'OPENAI_BASE_URL',
+        'CODEC_LAB_OPENAI_MODEL',
+        'CODEC_LAB_OPENAI_PRICING',
+        'CODEC_LAB_OPENAI_SECRET_ID',
+      ],
+    },
   );
   expect(result.code, result.stderr).toBe(0);
   const status = await runCli(['status', '--json', '--data-dir', dir]);
@@ -112,24 +137,67 @@ async function run(dir: string, models: string, extra: readonly string[]) {
   }
 }
 
-/** Stored members agree with the request logs; cost per model is the servers' tokens × prices. */
+/**
+ * Stored members agree with the request logs; cost per model is the servers' tokens × prices;
+ * the OpenAI-compatible member's price is recorded with basis `override` (the entry's prices).
+ */
 function checkAgainstServers(
-  attempts: readonly { member: string | null; model: string }[],
+  attempts: readonly {
+    member: string | null;
+    model: string;
+    settings?: Record<string, unknown> | null;
+  }[],
   figures: Record<string, ModelFiguresJson>,
 ): void {
-  for (const [name, api] of [
-    ['improver', improver],
-    ['weak', weak],
-  ] as const) {
+  const logs = {
+    improver: {
+      model: OPENAI_MODEL,
+      asked: improver.models(),
+      dollars: improver.reported.map(
+        (u) =>
+          (u.prompt_tokens * PRICES.improver.in + u.completion_tokens * PRICES.improver.out) / 1e6,
+      ),
+      output: improver.reported.map((u) => u.completion_tokens),
+    },
+    weak: {
+      model: weak.model,
+      asked: weak.requests.map((r) => r.body.model),
+      dollars: weak.requests.map(
+        () => (TOKENS.input * PRICES.weak.in + TOKENS.output * PRICES.weak.out) / 1e6,
+      ),
+      output: weak.requests.map(() => TOKENS.output),
+    },
+  };
+  // Every request the OpenAI-compatible server answered carried OPENAI_API_KEY (it refuses others).
+  expect(improver.requests.every((r) => r.headers.authorization === `Bearer ${OPENAI_KEY}`)).toBe(
+    true,
+  );
+  for (const name of ['improver', 'weak'] as const) {
+    const log = logs[name];
     const own = attempts.filter((a) => a.member === name);
-    expect(own.length, name).toBe(api.requests.length);
-    expect(new Set(own.map((a) => a.model))).toEqual(new Set(own.length > 0 ? [api.model] : []));
-    expect(api.requests.every((r) => r.body.model === api.model)).toBe(true);
+    expect(own.length, name).toBe(log.asked.length);
+    expect(new Set(own.map((a) => a.model))).toEqual(new Set(own.length > 0 ? [log.model] : []));
+    expect(log.asked.every((model) => model === log.model)).toBe(true);
     if (own.length === 0) continue;
-    const perRequest = (TOKENS.input * PRICES[name].in + TOKENS.output * PRICES[name].out) / 1e6;
-    expect(figures[name]?.attempts).toBe(api.requests.length);
-    expect(figures[name]?.output_tokens).toBe(TOKENS.output * api.requests.length);
-    expect(figures[name]?.dollars).toBeCloseTo(perRequest * api.requests.length, 10);
+    expect(log.dollars.every((d) => d > 0)).toBe(true);
+    expect(figures[name]?.attempts).toBe(log.asked.length);
+    expect(figures[name]?.output_tokens).toBe(log.output.reduce((a, b) => a + b, 0));
+    expect(figures[name]?.dollars).toBeCloseTo(
+      log.dollars.reduce((a, b) => a + b, 0),
+      10,
+    );
+  }
+  expect(improver.reported.length).toBe(improver.requests.length);
+  for (const attempt of attempts) {
+    expect(attempt.settings?.model_prices).toEqual({
+      [OPENAI_MODEL]: {
+        provider: 'openai',
+        basis: 'override',
+        input_per_mtok: PRICES.improver.in,
+        output_per_mtok: PRICES.improver.out,
+        cached_input_per_mtok: PRICES.improver.in,
+      },
+    });
   }
 }
 
@@ -150,7 +218,7 @@ describe('codec-lab run --models', () => {
     );
     // The seed was chosen so that both members take part.
     expect(new Set(expected)).toEqual(new Set(['improver', 'weak']));
-    improver.reply(...[1, 2, 3, 4].map((n) => withCode(variant(EXAMPLE_CODEC, n))));
+    improver.reply(...[1, 2, 3, 4].map((n) => chat(variant(EXAMPLE_CODEC, n))));
     weak.reply(...[5, 6, 7, 8].map((n) => withCode(variant(EXAMPLE_CODEC, n))));
     const { attempts, figures } = await run(dir, models, [
       '--model-policy',
@@ -165,13 +233,13 @@ describe('codec-lab run --models', () => {
     checkAgainstServers(attempts, figures);
   }, 600_000);
 
-  it('bandit: shifts towards the member whose answers improve the incumbent', async () => {
+  it('bandit: shifts towards the OpenAI-compatible member, whose answers improve the incumbent', async () => {
     const { dir, models } = setup({ improver: 1, weak: 1 });
     // improver: v1, then a better codec (adopted against v1), then the same again.
     improver.reply(
-      withCode(EXAMPLE_CODEC),
-      withCode(OPTIMISED),
-      ...[1, 2, 3, 4].map((n) => withCode(variant(OPTIMISED, n))),
+      chat(EXAMPLE_CODEC),
+      chat(OPTIMISED),
+      ...[1, 2, 3, 4].map((n) => chat(variant(OPTIMISED, n))),
     );
     weak.reply(...[1, 2, 3, 4].map((n) => withCode(variant(CRASH, n))));
     const { attempts, figures } = await run(dir, models, ['--iterations', '6']);

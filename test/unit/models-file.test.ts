@@ -108,7 +108,7 @@ describe('--models file', () => {
     });
   });
 
-  it('the provider seam: anthropic members get their model; openai is refused clearly in this build', async () => {
+  it('the provider seam: anthropic members get their model; a hosted openai member without a key is refused clearly', async () => {
     const config = loadConfig({ ANTHROPIC_API_KEY: 'sk-test' }, { dataDir: tmpdir() });
     const factory = providerFactory(config, createLogger({ level: 'silent' }));
     const member = await factory({
@@ -122,7 +122,8 @@ describe('--models file', () => {
     const refused = await factory({ name: 'o', provider: 'openai', model: 'gpt', weight: 1 }).catch(
       (error: unknown) => error,
     );
-    expect(isCodecLabError(refused, 'CONFIG_INVALID')).toBe(true);
-    expect((refused as Error).message).toContain('"o": provider openai is not available');
+    // OpenAI members are built (test/unit/llm-runtime-ensemble.test.ts); api.openai.com needs a key.
+    expect(isCodecLabError(refused, 'API_KEY_MISSING')).toBe(true);
+    expect((refused as Error).message).toContain('OPENAI_API_KEY');
   });
 });

@@ -75,6 +75,15 @@ const runFlags = z
     error: '--models chooses the generators itself: leave out --generator',
     when: () => true,
   })
+  .refine(
+    (flags) =>
+      flags.models === undefined || (flags.model === undefined && flags.baseUrl === undefined),
+    {
+      error:
+        "--models names every member's model and base_url itself: leave out --model and --base-url (put them in the file's entries)",
+      when: () => true,
+    },
+  )
   .refine((flags) => flags.modelPolicy === undefined || flags.models !== undefined, {
     error: '--model-policy needs --models FILE',
     when: () => true,
