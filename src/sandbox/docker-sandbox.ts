@@ -119,7 +119,7 @@ export class DockerSandbox implements Sandbox {
   /**
    * The isolation check's mode (docs/ARCHITECTURE.md §3): new runs of this sandbox wait, the ones in
    * flight finish, and each run `work` makes starts only when no other sandbox container on
-   * this host is busy (any process besides its harness), and is repeated when one became
+   * this host is busy (any process besides its harness and zygote), and is repeated when one became
    * busy while it ran. Whatever a codec does in `work` can then depend only on its inputs.
    */
   async alone<T>(work: (run: SandboxRunner) => Promise<T>): Promise<T> {

@@ -4,6 +4,12 @@ import { EXPIRES_LABEL, OWNER_LABEL, SANDBOX_LABEL } from './hardening.js';
 import { formatOwner, procLiveness, type Liveness, type Owner } from './owner.js';
 import { reapVerdict } from './reaper.js';
 
+/**
+ * Processes of a sandbox container that runs no codec: the harness and the zygote it forks
+ * before it reads the job (every run is forked from the zygote). More means a run is working.
+ */
+const IDLE_PROCESSES = 2;
+
 /** Marks the claim container: "this owner wants the host's sandboxes to itself". */
 export const ALONE_LABEL = 'codec-lab.alone';
 const POLL_MS = 250;
@@ -98,8 +104,8 @@ export class HostClaims {
   }
 
   /**
-   * Sandbox containers on this host running anything besides their harness (as pid 1 it is a
-   * busy container's only other process's parent), except the ones in `idle`.
+   * Sandbox containers on this host running anything besides their harness and its zygote
+   * (a run is a third process), except the ones in `idle`.
    */
   async busyContainers(idle: ReadonlySet<string>): Promise<string[]> {
     let listed: Docker.ContainerInfo[];
@@ -119,7 +125,7 @@ export class HostClaims {
         const top = (await this.options.docker.getContainer(info.Id).top()) as {
           Processes?: unknown[][];
         };
-        if ((top.Processes ?? []).length > 1) busy.push(info.Id);
+        if ((top.Processes ?? []).length > IDLE_PROCESSES) busy.push(info.Id);
       } catch {
         // Gone (or going) between the listing and the look: it runs nothing any more.
       }
