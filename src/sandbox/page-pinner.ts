@@ -29,11 +29,15 @@ export interface PinReport {
 /**
  * The pinner's container: the sandbox's hardened spec (network none, read-only root, seccomp,
  * masked paths, labels for the reaper), but run as root with IPC_LOCK as its only capability
- * (mlock beyond the daemon's memlock limit; Docker gives a non-root user no capability), a
- * memory cap above the image's size, and no stdin: no codec ever reaches it.
+ * (mlock beyond the daemon's memlock limit; Docker gives a non-root user no capability), mlock
+ * added to the seccomp allow-list, a memory cap above the image's size, and no stdin: no codec
+ * ever reaches it.
  */
 export function pinnerContainerSpec(input: ContainerSpecInput): Docker.ContainerCreateOptions {
-  const spec = sandboxContainerSpec(input);
+  const spec = sandboxContainerSpec({
+    ...input,
+    seccompProfile: withMlock(input.seccompProfile),
+  });
   const host = spec.HostConfig ?? {};
   return {
     ...spec,
@@ -53,6 +57,15 @@ export function pinnerContainerSpec(input: ContainerSpecInput): Docker.Container
       CapAdd: ['IPC_LOCK'],
     },
   };
+}
+
+/** The sandbox's seccomp allow-list plus mlock, the one call the pinner needs beyond it. */
+export function withMlock(profileText: string): string {
+  const profile = JSON.parse(profileText) as { syscalls: unknown[] };
+  return JSON.stringify({
+    ...profile,
+    syscalls: [{ names: ['mlock'], action: 'SCMP_ACT_ALLOW' }, ...profile.syscalls],
+  });
 }
 
 /** Checks the pinner's stdout line; throws naming what is wrong. Pure, unit-tested. */

@@ -11,6 +11,7 @@ import {
   PINNER_ROLE_LABEL,
   parsePinReport,
   pinnerContainerSpec,
+  withMlock,
 } from '../../src/sandbox/page-pinner.js';
 import { loadSeccompProfile } from '../../src/sandbox/seccomp.js';
 
@@ -37,10 +38,19 @@ describe('the page pinner container', () => {
   });
 
   it('keeps the rest of the sandbox hardening and the reaper labels', () => {
+    expect(spec.HostConfig?.SecurityOpt).toEqual([
+      'no-new-privileges:true',
+      `seccomp=${withMlock(INPUT.seccompProfile)}`,
+    ]);
+    const profile = JSON.parse(withMlock(INPUT.seccompProfile)) as {
+      syscalls: Array<{ names: string[]; action: string }>;
+    };
+    const base = JSON.parse(INPUT.seccompProfile) as { syscalls: unknown[] };
+    expect(profile.syscalls.slice(1)).toEqual(base.syscalls);
+    expect(profile.syscalls[0]).toEqual({ names: ['mlock'], action: 'SCMP_ACT_ALLOW' });
     for (const key of [
       'NetworkMode',
       'ReadonlyRootfs',
-      'SecurityOpt',
       'MaskedPaths',
       'ReadonlyPaths',
       'IpcMode',
