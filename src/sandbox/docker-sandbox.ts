@@ -2,9 +2,10 @@ import type Docker from 'dockerode';
 import { CodecLabError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { executeJob } from './container-job.js';
-import { sandboxContainerSpec } from './hardening.js';
+import { sandboxContainerSpec, type ContainerSpecInput } from './hardening.js';
 import { HostClaims, delay } from './host-claim.js';
 import { formatOwner, type Owner } from './owner.js';
+import { startPagePinner, type PagePinner } from './page-pinner.js';
 import { prepareContainer, type Prepared } from './prepared-container.js';
 import type {
   Sandbox,
@@ -39,6 +40,11 @@ export interface DockerSandboxOptions {
   readonly seccompProfile?: string;
   /** How long `alone` waits for the other sandboxes on this host to finish (default 10 min). */
   readonly aloneWaitMs?: number;
+  /**
+   * Tests only: open without the page pinner (§5.2), so a test can show the page-cache channel
+   * the pinner closes. Every command opens its sandbox with the pinner.
+   */
+  readonly withoutPagePinnerForTests?: true;
 }
 
 /**
@@ -49,6 +55,11 @@ const MAX_RUNS_PER_CONTAINER = 16;
 const ALONE_POLL_MS = 250;
 /** Times a run of `alone` is repeated when another sandbox became busy while it ran. */
 const ALONE_TRIES = 3;
+/**
+ * The pinner lives as long as its sandbox; another host's reaper removes it only after this
+ * (then the sandbox refuses further runs).
+ */
+const PINNER_LIFETIME_MS = 7 * 24 * 3_600_000;
 
 export class DockerSandbox implements Sandbox {
   readonly imageId: string;
@@ -71,6 +82,8 @@ export class DockerSandbox implements Sandbox {
   /** Set while `alone` holds (or waits for) the sandbox: new runs wait for it. */
   private exclusive: Promise<void> | null = null;
   private readonly claims: HostClaims;
+  private pinner: PagePinner | null = null;
+  private pinnerContainer: Docker.Container | null = null;
 
   private constructor(options: DockerSandboxOptions) {
     this.options = options;
@@ -90,11 +103,33 @@ export class DockerSandbox implements Sandbox {
     });
   }
 
-  /** Checks the engine and the image, then starts filling the warm pool. */
+  /**
+   * Starts the page pinner and waits until every image file is pinned (§5.2; a failure closes
+   * what was started and throws), then starts filling the warm pool.
+   */
   static async open(options: DockerSandboxOptions): Promise<DockerSandbox> {
     const sandbox = new DockerSandbox(options);
+    if (options.withoutPagePinnerForTests !== true) {
+      const started = sandbox.now();
+      try {
+        sandbox.pinner = await startPagePinner(
+          sandbox.docker,
+          sandbox.specInput(PINNER_LIFETIME_MS),
+          (container) => {
+            sandbox.pinnerContainer = container;
+          },
+        );
+      } catch (err) {
+        await sandbox.close();
+        throw err;
+      }
+      options.log.info(
+        { ...sandbox.pinner.report, ms: sandbox.now() - started },
+        'pinned the sandbox image files in the page cache',
+      );
+    }
     sandbox.refill();
-    return Promise.resolve(sandbox);
+    return sandbox;
   }
 
   async run(request: SandboxRequest): Promise<SandboxRun> {
@@ -183,20 +218,33 @@ export class DockerSandbox implements Sandbox {
 
   private async runOnce(request: SandboxRequest): Promise<SandboxRun> {
     if (this.closed) throw new CodecLabError('SANDBOX_FAILED', 'the sandbox is closed');
+    this.checkPinner();
     const asked = this.now();
     const prepared = await this.acquire();
     const acquireMs = this.now() - asked;
     this.refill();
     try {
-      return await executeJob(prepared, request, acquireMs, {
+      const run = await executeJob(prepared, request, acquireMs, {
         limits: this.limits,
         graceMs: this.graceMs,
         imageId: this.imageId,
         now: this.now,
         log: this.options.log,
       });
+      // A run during which the pages came unpinned may have used the channel: not a result.
+      this.checkPinner();
+      return run;
     } finally {
       this.scheduleRemoval(prepared.container);
+    }
+  }
+
+  private checkPinner(): void {
+    if (this.pinner?.hasExited() === true) {
+      throw new CodecLabError(
+        'SANDBOX_FAILED',
+        'the page pinner of this sandbox stopped (killed, out of memory, or removed by a reaper), so the image files are no longer pinned in the page cache (docs/ARCHITECTURE.md §5.2); no further run is trusted: start the command again',
+      );
     }
   }
 
@@ -210,6 +258,14 @@ export class DockerSandbox implements Sandbox {
     for (const prepared of this.ready.splice(0)) this.scheduleRemoval(prepared.container);
     for (const id of this.created) this.scheduleRemoval(this.docker.getContainer(id));
     while (this.removals.size > 0) await Promise.allSettled([...this.removals]);
+    // The pinner goes last: no codec container of this sandbox outlives it.
+    const pinner = this.pinnerContainer;
+    this.pinnerContainer = null;
+    if (pinner !== null) {
+      this.created.add(pinner.id);
+      this.scheduleRemoval(pinner);
+      while (this.removals.size > 0) await Promise.allSettled([...this.removals]);
+    }
   }
 
   private async acquire(): Promise<Prepared> {
@@ -246,6 +302,17 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
+  private specInput(lifetimeMs: number): ContainerSpecInput {
+    return {
+      image: this.options.image.ref,
+      limits: this.limits,
+      owner: formatOwner(this.options.owner),
+      expiresAtMs: this.now() + lifetimeMs,
+      idleTimeoutS: this.idleTimeoutS,
+      seccompProfile: this.seccompProfile,
+    };
+  }
+
   private prepare(): Promise<Prepared> {
     // A batched job runs up to MAX_RUNS_PER_CONTAINER deadlines back to back.
     const deadlineMs =
@@ -253,14 +320,7 @@ export class DockerSandbox implements Sandbox {
       this.limits.timeoutMs * MAX_RUNS_PER_CONTAINER +
       this.graceMs +
       60_000;
-    const spec = sandboxContainerSpec({
-      image: this.options.image.ref,
-      limits: this.limits,
-      owner: formatOwner(this.options.owner),
-      expiresAtMs: this.now() + deadlineMs,
-      idleTimeoutS: this.idleTimeoutS,
-      seccompProfile: this.seccompProfile,
-    });
+    const spec = sandboxContainerSpec(this.specInput(deadlineMs));
     return prepareContainer(
       this.docker,
       spec,

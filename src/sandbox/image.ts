@@ -23,6 +23,7 @@ const LAYER_FILES = [
   'harness/harness.py',
   'harness/validator.py',
   'harness/tunables.py',
+  'harness/pin_pages.py',
 ];
 
 export interface ImageRefs {

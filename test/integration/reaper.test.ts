@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, sandboxContainers } from './support.js';
 import { OWNER_LABEL } from '../../src/sandbox/hardening.js';
+import { PINNER_ROLE, PINNER_ROLE_LABEL } from '../../src/sandbox/page-pinner.js';
 
 async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -50,6 +51,8 @@ describe('kill -9 of codec-lab during an evaluation', () => {
 
     const orphans = (await sandboxContainers()).filter((info) => isChilds(info.Labels));
     expect(orphans.length).toBeGreaterThan(0);
+    // Its page pinner (§5.2) is among them, and goes with the rest.
+    expect(orphans.some((info) => info.Labels[PINNER_ROLE_LABEL] === PINNER_ROLE)).toBe(true);
 
     const status = await runCli(['image', 'status']);
     expect(status.code).toBe(0);

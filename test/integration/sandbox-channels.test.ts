@@ -11,6 +11,7 @@ import type { Clip } from '../../src/evaluation/clip.js';
 import { decodeRequest, encodeRequest, interpretRun } from '../../src/evaluation/protocol.js';
 import type { DockerSandbox } from '../../src/sandbox/docker-sandbox.js';
 import { MASKED_PATHS } from '../../src/sandbox/hardening.js';
+import { PINNER_ROLE, PINNER_ROLE_LABEL } from '../../src/sandbox/page-pinner.js';
 import {
   ROOT,
   TEST_LIMITS,
@@ -66,7 +67,9 @@ describe('no channel between concurrently running sandboxes', () => {
     let inspected: Awaited<ReturnType<ReturnType<typeof docker.getContainer>['inspect']>> | null =
       null;
     for (let tries = 0; tries < 40 && inspected === null; tries++) {
-      const [info] = await sandboxContainers(ownLabel());
+      const [info] = (await sandboxContainers(ownLabel())).filter(
+        (listed) => listed.Labels[PINNER_ROLE_LABEL] !== PINNER_ROLE,
+      );
       if (info) inspected = await docker.getContainer(info.Id).inspect();
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }

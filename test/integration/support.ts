@@ -30,6 +30,7 @@ export const docker = new Docker();
 export async function openTestSandbox(
   limits: SandboxLimits = TEST_LIMITS,
   poolSize = 2,
+  options: { readonly withoutPagePinner?: boolean } = {},
 ): Promise<DockerSandbox> {
   const image = await findSandboxImage(docker);
   return DockerSandbox.open({
@@ -39,6 +40,7 @@ export async function openTestSandbox(
     poolSize,
     owner: currentOwner(),
     log: silentLog,
+    ...(options.withoutPagePinner === true ? { withoutPagePinnerForTests: true as const } : {}),
   });
 }
 
