@@ -10,7 +10,7 @@
 # may. No codec ever runs in its container. It prints ONE JSON line on stdout:
 #   {"pinned_files": N, "pinned_bytes": B, "failed": [[path, error], ...]}
 # and then sleeps until it is killed. `failed` lists the regular files it could not open, map or
-# lock; the orchestrator refuses to open a sandbox when any is listed (a file left out is a file
+# lock, and the directories or entries it could not list or stat; the orchestrator refuses to open a sandbox when any is listed (a file left out is a file
 # whose cache state a codec might set and read).
 import ctypes
 import json
@@ -40,13 +40,16 @@ libc.mlock.restype = ctypes.c_int
 libc.mlock.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
 
 
-def regular_files(root_dev):
+def regular_files(root_dev, failed):
+    """Every regular file on the root's device; a directory or entry it cannot list or stat is
+    added to `failed` (its files might be left unpinned), never skipped in silence."""
     stack = ["/"]
     while stack:
         directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
+        except OSError as err:
+            failed.append([directory, "scandir: " + err.strerror])
             continue
         for entry in entries:
             path = entry.path
@@ -54,7 +57,8 @@ def regular_files(root_dev):
                 continue
             try:
                 info = entry.stat(follow_symlinks=False)
-            except OSError:
+            except OSError as err:
+                failed.append([path, "stat: " + err.strerror])
                 continue
             if info.st_dev != root_dev:
                 continue
@@ -82,7 +86,7 @@ def main():
     pinned_files = 0
     pinned_bytes = 0
     failed = []
-    for path, size in regular_files(os.stat("/").st_dev):
+    for path, size in regular_files(os.stat("/").st_dev, failed):
         if size == 0:
             pinned_files += 1  # nothing cached, nothing to evict
             continue
