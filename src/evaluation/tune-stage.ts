@@ -51,6 +51,8 @@ export interface TuningRecord {
   readonly seed: number;
   readonly proxy: TuningProxy;
   readonly trials: ReadonlyArray<{ readonly params: CodecParams; readonly bd_rate: number | null }>;
+  /** Why nothing was tuned although the codec has TUNABLES (the defaults stand); absent when tuned. */
+  readonly skipped?: string;
 }
 
 /** Four qualities spread over the sweep's (all of them when there are fewer). */
@@ -131,5 +133,10 @@ export async function tuneStage(inputs: {
       reference: options.reference.name,
     },
     trials: outcome.trials.map((t) => ({ params: t.params, bd_rate: t.score })),
+    ...(reference === null
+      ? {
+          skipped: `the reference (${options.reference.name}) failed on the proxy, so there was nothing to tune against: the defaults stand`,
+        }
+      : {}),
   };
 }
