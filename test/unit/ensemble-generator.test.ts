@@ -207,4 +207,28 @@ describe('EnsembleGenerator in the loop', () => {
       rule: 'repair_record',
     });
   });
+
+  it('bandit: counts picks the store does not show (duplicates, in flight), so a member repeating itself is not picked forever', async () => {
+    const clock = new FakeClock();
+    const made = members(clock, new Set());
+    const store = new MemoryStore();
+    const generator = await ensemble(store, made, 'bandit');
+    const context: GenerationContext = {
+      iteration: 1,
+      incumbent: null,
+      parent: null,
+      recent: [],
+      prompt: { system: '', user: '' },
+    };
+    // Nothing reaches the store (every answer a duplicate the loop skips): without counting
+    // its own picks the bandit would take the first untried member every time.
+    const picked: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      picked.push(generator.pick(context).member);
+      await generator.generate(context);
+    }
+    expect(picked.slice(0, 2).sort()).toEqual(['local', 'strong']);
+    expect(picked.filter((name) => name === 'strong').length).toBeGreaterThanOrEqual(2);
+    expect(picked.filter((name) => name === 'local').length).toBeGreaterThanOrEqual(2);
+  });
 });

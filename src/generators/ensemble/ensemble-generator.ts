@@ -55,6 +55,10 @@ export class EnsembleGenerator implements CodeGenerator {
   readonly capabilities = PROMPTED_CAPABILITIES;
   private readonly byName: ReadonlyMap<string, EnsembleMember>;
   private readonly policyMembers: readonly PolicyMember[];
+  /** This process's picks per member (generate() calls), stored or not. */
+  private readonly picks = new Map<string, number>();
+  /** The newest stored attempt id when this process first picked: later ones are its own. */
+  private storedBefore: bigint | null = null;
 
   constructor(private readonly options: EnsembleOptions) {
     if (options.members.length === 0) {
@@ -105,8 +109,45 @@ export class EnsembleGenerator implements CodeGenerator {
         rule: 'weighted',
       };
     }
-    const choice = banditPick(this.policyMembers, outcomes);
+    const choice = banditPick(this.policyMembers, [...outcomes, ...this.unstored(outcomes)]);
     return { member: choice.name, rule: `bandit_${choice.reason}` };
+  }
+
+  /**
+   * The bandit's view of this process's picks that the store does not show: attempts in
+   * flight (parallel workers would otherwise all take the same untried member) and code the
+   * loop skipped as already seen (never stored, so a member repeating itself would be picked
+   * again and again). Each counts as an attempt that gained nothing at the cost floor.
+   */
+  private unstored(outcomes: readonly ModelOutcome[]): ModelOutcome[] {
+    this.storedBefore ??= outcomes.reduce((max, o) => {
+      const id = BigInt(o.attemptId);
+      return id > max ? id : max;
+    }, 0n);
+    const before = this.storedBefore;
+    const extra: ModelOutcome[] = [];
+    for (const member of this.options.members) {
+      const name = member.spec.name;
+      const stored = outcomes.filter(
+        (o) => o.member === name && BigInt(o.attemptId) > before,
+      ).length;
+      for (let i = stored; i < (this.picks.get(name) ?? 0); i += 1) {
+        extra.push({
+          attemptId: `unstored-${name}-${i}`,
+          member: name,
+          model: member.spec.model,
+          ok: false,
+          category: null,
+          repairOf: null,
+          adopted: false,
+          gainPts: 0,
+          costUsd: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+        });
+      }
+    }
+    return extra;
   }
 
   async generate(context: GenerationContext): Promise<Generation> {
@@ -114,6 +155,7 @@ export class EnsembleGenerator implements CodeGenerator {
     const member = this.byName.get(pick.member);
     if (member === undefined)
       throw new Error(`the ensemble picked an unknown member ${pick.member}`);
+    this.picks.set(pick.member, (this.picks.get(pick.member) ?? 0) + 1);
     this.options.logger?.info(
       { iteration: context.iteration, member: pick.member, rule: pick.rule, component: 'ensemble' },
       `attempt written by ${pick.member} (${member.spec.model})`,
