@@ -210,17 +210,20 @@ def make_config(job, index, state, params):
 
 
 def job_params(job, source):
-    """config['params']: the orchestrator's values (checked against the spec by it), else the
-    TUNABLES defaults read from the source without running it ({} when it has none)."""
-    if "params" in job:
-        return dict(job["params"])
+    """config['params']: the orchestrator's values (checked against the spec by it) in the
+    spec's own types, else the TUNABLES defaults read from the source without running it ({}
+    when it has none)."""
     import ast
 
     try:
         tree = ast.parse(source.decode("utf-8", errors="replace"), filename="codec.py")
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return {}
-    return tunables.defaults(tree, validator.load_contract()["tunables"])
+        tree = None
+    limits = validator.load_contract()["tunables"]
+    if "params" in job:
+        given = dict(job["params"])
+        return given if tree is None else tunables.typed(given, tree, limits)
+    return {} if tree is None else tunables.defaults(tree, limits)
 
 
 def canonical_json(value):

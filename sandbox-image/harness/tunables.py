@@ -112,3 +112,27 @@ def defaults(tree, limits):
     if problems or spec is None:
         return {}
     return {name: entry["default"] for name, entry in spec.items()}
+
+
+def typed(params, tree, limits):
+    """The orchestrator's values with each entry's own type, as the spec declares it: JSON
+    carries 2.0 as 2, so a float entry is made a float again and a choice becomes the spec's
+    own element (2.0 in [1.5, 2.0] stays 2.0). Names the spec lacks are kept as given (the
+    orchestrator checked them against the spec it was told of)."""
+    problems, spec = check(tree, limits)
+    if problems or spec is None:
+        return dict(params)
+    out = {}
+    for name, value in params.items():
+        entry = spec.get(name)
+        if not isinstance(entry, dict):
+            out[name] = value
+        elif entry.get("type") == "float" and _number(value):
+            out[name] = float(value)
+        elif entry.get("type") == "int" and _number(value) and float(value).is_integer():
+            out[name] = int(value)
+        elif entry.get("type") == "choice":
+            out[name] = next((c for c in entry.get("choices", []) if c == value and type(c) is not bool), value)
+        else:
+            out[name] = value
+    return out

@@ -170,3 +170,46 @@ describe('the orchestrator checks the spec and the values again', () => {
     expect(checkParams(null, { q: 1 }).ok).toBe(false);
   });
 });
+
+describe("the harness's params in the spec's own types (tunables.typed)", () => {
+  const TYPED = `
+import ast, json, sys
+sys.path.insert(0, 'sandbox-image/harness')
+import tunables, validator
+source, params = json.load(sys.stdin)
+typed = tunables.typed(params, ast.parse(source), validator.load_contract()["tunables"])
+print(json.dumps({name: [type(value).__name__, value] for name, value in typed.items()}))
+`;
+  const typed = (source: string, params: Record<string, unknown>): unknown =>
+    JSON.parse(
+      execFileSync('python3', ['-c', TYPED], {
+        cwd: ROOT,
+        input: JSON.stringify([source, params]),
+        encoding: 'utf8',
+      }),
+    );
+  const SOURCE = `TUNABLES = {
+    "scale": {"type": "float", "min": 0.5, "max": 4.0, "default": 2.0},
+    "step": {"type": "choice", "choices": [1.5, 2.0, 4], "default": 2.0},
+    "keyint": {"type": "int", "min": 1, "max": 60, "default": 12},
+}
+${BODY}`;
+
+  it('gives a float entry a float and a choice its own element, though JSON carried them as ints', () => {
+    // JSON.stringify(2.0) is "2": without the spec Python would see the int 2.
+    expect(typed(SOURCE, { scale: 2.0, step: 2.0, keyint: 12 })).toEqual({
+      scale: ['float', 2],
+      step: ['float', 2],
+      keyint: ['int', 12],
+    });
+    expect(typed(SOURCE, { scale: 3, step: 4, keyint: 5 })).toEqual({
+      scale: ['float', 3],
+      step: ['int', 4],
+      keyint: ['int', 5],
+    });
+  });
+
+  it('keeps the values as given when the source has no valid TUNABLES', () => {
+    expect(typed(BODY, { scale: 2 })).toEqual({ scale: ['int', 2] });
+  });
+});
